@@ -1,0 +1,7 @@
+"""``python -m ccmon``."""
+
+import sys
+
+from ccmon.cli import main
+
+sys.exit(main())

@@ -1,0 +1,56 @@
+"""One queue for run-detail requests, most urgent first, without duplicates."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Tier(IntEnum):
+    """Why a detail is wanted; lower is more urgent."""
+
+    FINISHED = 0  # just left the active set: its errors and artifacts are final
+    CHANGED = 1  # an active run changed status (requeued: its retries moved)
+    VISIBLE = 2  # on screen without a detail yet
+    BACKFILL = 3  # failures of the window, for the failures view
+    RETRY = 4  # failed before; asked again when nothing else waits
+
+
+class DetailQueue:
+    def __init__(self) -> None:
+        self._tiers: dict[Tier, dict[str, None]] = {tier: {} for tier in Tier}
+        self._where: dict[str, Tier] = {}
+
+    def want(self, session_id: str, tier: Tier) -> None:
+        """Queue a run; a more urgent tier moves it up, a less urgent one is ignored."""
+        current = self._where.get(session_id)
+        if current is not None:
+            if current <= tier:
+                return
+            del self._tiers[current][session_id]
+        self._tiers[tier][session_id] = None
+        self._where[session_id] = tier
+
+    def retry_later(self, session_id: str) -> None:
+        self.want(session_id, Tier.RETRY)
+
+    def take(self, count: int) -> list[str]:
+        taken: list[str] = []
+        for tier in Tier:
+            queue = self._tiers[tier]
+            while queue and len(taken) < count:
+                sid = next(iter(queue))
+                del queue[sid]
+                del self._where[sid]
+                taken.append(sid)
+        return taken
+
+    def discard(self, session_id: str) -> None:
+        tier = self._where.pop(session_id, None)
+        if tier is not None:
+            del self._tiers[tier][session_id]
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def __contains__(self, session_id: object) -> bool:
+        return session_id in self._where

@@ -1,0 +1,224 @@
+"""The run store: applies what the poller fetched and says what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ccmon.api.client import InvalidRow
+from ccmon.api.models import Priority, RunDetail, RunSummary, Workflow, WorkflowSummary
+from ccmon.sync.records import SUMMARY_FIELDS, ChangeSet, PrioritySource, RunRecord
+
+
+class PriorityLookup:
+    """Where a run's priority comes from, in order: a ``priority`` field in the API
+    response, ccmon's journal of runs it started, a per-workflow default (by workflow
+    id or name) from the configuration; otherwise unknown."""
+
+    def __init__(
+        self,
+        journal: Callable[[str], Priority | None] | None = None,
+        defaults: Mapping[str, Priority] | None = None,
+    ) -> None:
+        self._journal = journal
+        self._defaults = {k.casefold(): v for k, v in (defaults or {}).items()}
+
+    def resolve(
+        self, summary: RunSummary, workflow_name: str | None
+    ) -> tuple[Priority | None, PrioritySource | None]:
+        if summary.priority is not None:
+            return summary.priority, "api"
+        if self._journal is not None and (found := self._journal(summary.session_id)):
+            return found, "journal"
+        for key in (summary.workflow_id, workflow_name):
+            if key and (found := self._defaults.get(key.casefold())):
+                return found, "config"
+        return None, None
+
+
+@dataclass
+class WorkflowInfo:
+    id: str
+    name: str | None = None
+    nodes: dict[str, str] = field(default_factory=dict)  # node id -> display name
+    definition: Workflow | None = None
+
+
+class RunStore:
+    """All runs in the window, keyed by session_id."""
+
+    def __init__(self, priorities: PriorityLookup | None = None) -> None:
+        self.runs: dict[str, RunRecord] = {}
+        self.workflows: dict[str, WorkflowInfo] = {}
+        self.priorities = priorities or PriorityLookup()
+        self.version = 0
+        self.loaded = False
+        self.invalid: dict[str, str] = {}  # session_id (or a placeholder) -> reason
+
+    # --- lookups -------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def get(self, session_id: str) -> RunRecord | None:
+        return self.runs.get(session_id)
+
+    def active_ids(self) -> set[str]:
+        return {sid for sid, rec in self.runs.items() if rec.status.active}
+
+    def newest_created_at(self) -> datetime | None:
+        return max((r.created_at for r in self.runs.values() if r.created_at), default=None)
+
+    def workflow_name(self, workflow_id: str | None) -> str | None:
+        info = self.workflows.get(workflow_id or "")
+        return info.name if info else None
+
+    # --- applying ------------------------------------------------------------------
+
+    def apply_rows(
+        self,
+        rows: Iterable[RunSummary],
+        *,
+        invalid: Iterable[InvalidRow] = (),
+        complete: Callable[[RunRecord], bool] | None = None,
+    ) -> ChangeSet:
+        """Merge list rows. With ``complete``, the rows are the whole truth for every
+        stored run for which it returns True: such runs that are missing are removed."""
+        changes = ChangeSet(first_load=not self.loaded)
+        seen: set[str] = set()
+        for row in rows:
+            seen.add(row.session_id)
+            self._merge_row(row, changes)
+        if complete is not None:
+            gone = [sid for sid, rec in self.runs.items() if sid not in seen and complete(rec)]
+            for sid in gone:
+                del self.runs[sid]
+                changes.removed.append(sid)
+        for bad in invalid:
+            self.invalid[bad.session_id or f"?{len(self.invalid)}"] = bad.reason
+            changes.invalid.append(bad)
+        self.loaded = True
+        if changes:
+            self.version += 1
+        return changes
+
+    def _merge_row(self, row: RunSummary, changes: ChangeSet) -> None:
+        sid = row.session_id
+        self.invalid.pop(sid, None)
+        record = self.runs.get(sid)
+        if record is None:
+            record = RunRecord(summary=row)
+            self._resolve_priority(record)
+            self.runs[sid] = record
+            changes.added.append(sid)
+            if self.loaded and row.status == "execution.failed":
+                changes.new_failures.append(sid)
+            return
+        old = record.summary
+        if old.status.terminal and not row.status.terminal:
+            return  # a terminal run never changes; an older view must not undo it
+        moved = {name for name in SUMMARY_FIELDS if getattr(old, name) != getattr(row, name)}
+        if row.priority != old.priority:
+            moved.add("priority")
+        if not moved:
+            return
+        record.summary = row
+        if "priority" in moved:
+            self._resolve_priority(record)
+        record.version += 1
+        changes.touch(sid, moved)
+        if "status" in moved and row.status == "execution.failed":
+            changes.new_failures.append(sid)
+
+    def apply_detail(self, detail: RunDetail, at: datetime) -> ChangeSet:
+        """Merge one run's detail. Its status may be newer than the list row's."""
+        changes = ChangeSet()
+        record = self.runs.get(detail.session_id)
+        if record is None:
+            return changes
+        moved: set[str] = set()
+        before = record.detail
+        if before is None or before.model_dump() != detail.model_dump():
+            moved.add("detail")
+        if detail.status != record.status and not record.status.terminal:
+            record.summary = record.summary.model_copy(update={"status": detail.status})
+            moved.add("status")
+            if detail.status == "execution.failed":
+                changes.new_failures.append(detail.session_id)
+        if detail.priority is not None and detail.priority != record.priority:
+            record.summary = record.summary.model_copy(update={"priority": detail.priority})
+            self._resolve_priority(record)
+            moved.add("priority")
+        record.detail, record.detail_at = detail, at
+        if moved:
+            record.version += 1
+            changes.touch(detail.session_id, moved)
+            self.version += 1
+        return changes
+
+    def remove(self, session_ids: Iterable[str]) -> ChangeSet:
+        changes = ChangeSet()
+        for sid in session_ids:
+            if self.runs.pop(sid, None) is not None:
+                changes.removed.append(sid)
+        if changes:
+            self.version += 1
+        return changes
+
+    def prune(self, window_start: datetime) -> ChangeSet:
+        """Drop runs created before the window."""
+        return self.remove(
+            [
+                sid
+                for sid, rec in self.runs.items()
+                if rec.created_at is not None and rec.created_at < window_start
+            ]
+        )
+
+    def set_workflows(self, workflows: Iterable[WorkflowSummary]) -> ChangeSet:
+        """New workflow names; rows whose name changed get a new version."""
+        renamed: set[str] = set()
+        for wf in workflows:
+            info = self.workflows.setdefault(wf.id, WorkflowInfo(id=wf.id))
+            if info.name != wf.name:
+                info.name = wf.name
+                renamed.add(wf.id)
+        return self._touch_workflows(renamed)
+
+    def set_workflow_definition(self, workflow: Workflow) -> None:
+        info = self.workflows.setdefault(workflow.id, WorkflowInfo(id=workflow.id))
+        info.definition = workflow
+        info.name = workflow.name or info.name
+        info.nodes = {node.id: node.name or node.id for node in workflow.nodes}
+
+    def refresh_priorities(self) -> ChangeSet:
+        """Re-resolve priorities (after the journal or the defaults changed)."""
+        changes = ChangeSet()
+        for sid, record in self.runs.items():
+            if self._resolve_priority(record):
+                record.version += 1
+                changes.touch(sid, {"priority"})
+        if changes:
+            self.version += 1
+        return changes
+
+    def _touch_workflows(self, workflow_ids: set[str]) -> ChangeSet:
+        changes = ChangeSet()
+        if not workflow_ids:
+            return changes
+        for sid, record in self.runs.items():
+            if record.summary.workflow_id in workflow_ids:
+                self._resolve_priority(record)
+                record.version += 1
+                changes.touch(sid, {"workflow"})
+        self.version += 1
+        return changes
+
+    def _resolve_priority(self, record: RunRecord) -> bool:
+        name = self.workflow_name(record.summary.workflow_id)
+        found = self.priorities.resolve(record.summary, name)
+        if found == (record.priority, record.priority_source):
+            return False
+        record.priority, record.priority_source = found
+        return True
