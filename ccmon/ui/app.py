@@ -1,0 +1,225 @@
+"""The Textual application: wires the sync engine to the screens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.signal import Signal
+from textual.worker import Worker, WorkerState
+
+from ccmon.api import errors
+from ccmon.sync.records import ChangeSet, Health
+from ccmon.ui import text as fmt
+from ccmon.ui.context import Monitor
+from ccmon.ui.messages import Update
+from ccmon.ui.themes import THEMES, pick_theme
+
+STYLESHEETS = (
+    "app.tcss",
+    "main.tcss",
+    "table.tcss",
+    "detail.tcss",
+    "screens.tcss",
+    "wallboard.tcss",
+)
+
+
+def styles_dir() -> Path:
+    """``styles/`` beside the package in a checkout; ``ccmon/_styles`` when installed."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "_styles"
+    return packaged if packaged.is_dir() else here.parent / "styles"
+
+
+class CcmonApp(App[None]):
+    TITLE = "ccmon"
+    CSS_PATH = [styles_dir() / name for name in STYLESHEETS]
+    BINDINGS = [
+        Binding("q", "quit_app", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("p", "toggle_pause", "Pause"),
+        Binding("r", "refresh_now", "Refresh"),
+        Binding("plus", "interval(1)", "Slower", key_display="+", show=False),
+        Binding("minus", "interval(-1)", "Faster", key_display="-", show=False),
+    ]
+
+    def __init__(self, monitor: Monitor, *, wallboard: bool = False, poll: bool = True) -> None:
+        """``poll=False`` leaves ticking to the caller (tests drive the poller)."""
+        super().__init__()
+        self.monitor = monitor
+        self.poll = poll
+        self.wallboard = wallboard or monitor.settings.wallboard
+        self.updates: Signal[Update] = Signal(self, "updates")
+        self._quit_armed = False
+        for theme in THEMES:
+            self.register_theme(theme)
+
+    # --- start-up ------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.theme = pick_theme(
+            self.monitor.settings.theme, self.console.color_system, self.no_color
+        )
+        self.monitor.poller.listener = self._on_poll
+        from ccmon.ui.screens.main import MainScreen
+
+        self.push_screen(MainScreen())
+        if self.wallboard:
+            self.open_wallboard()
+        if self.poll:
+            self._start_poller()
+        for job in self.monitor.background:
+            self.run_worker(job(), group="background", exit_on_error=False)
+
+    def _start_poller(self) -> None:
+        self.run_worker(self.monitor.poller.run(), name="poller", group="sync", exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            name = event.worker.name or "worker"
+            self.notify(f"{name} failed: {fmt.clean(event.worker.error, 200)}", severity="error")
+            if event.worker.name == "poller":
+                self.set_timer(self.monitor.poller.interval, self._start_poller)
+
+    def _on_poll(self, changes: ChangeSet, health: Health) -> None:
+        self.updates.publish(Update(changes, health))
+        if changes.new_failures and not changes.first_load:
+            self._announce_failures(changes.new_failures)
+
+    def _announce_failures(self, session_ids: list[str]) -> None:
+        store = self.monitor.store
+        if len(session_ids) > 3:
+            self.notify(f"{len(session_ids)} runs failed", title="Failures", severity="error")
+        else:
+            for sid in session_ids:
+                record = store.get(sid)
+                name = store.workflow_name(record.summary.workflow_id) if record else None
+                self.notify(
+                    f"{fmt.clean(name or 'run', 60)} {fmt.short_id(sid)} failed",
+                    title="Run failed",
+                    severity="error",
+                    markup=False,
+                )
+        if self.monitor.settings.bell:
+            self.bell()
+
+    # --- navigation ----------------------------------------------------------------
+
+    def open_run(self, session_id: str) -> None:
+        from ccmon.ui.screens.detail import DetailScreen
+
+        self.push_screen(DetailScreen(session_id))
+
+    def open_failures(self) -> None:
+        from ccmon.ui.screens.failures import FailuresScreen
+
+        self.push_screen(FailuresScreen())
+
+    def open_wallboard(self) -> None:
+        from ccmon.ui.screens.wallboard import WallboardScreen
+
+        self.push_screen(WallboardScreen())
+
+    def show_runs(self, session_ids: Iterable[str], title: str) -> None:
+        """Back on the main screen, showing only these runs (Escape widens again)."""
+        from ccmon.ui.screens.main import MainScreen
+
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if main is None:
+            return
+        while self.screen_stack[-1] is not main:
+            self.pop_screen()
+        main.show_only(set(session_ids), title)
+
+    def interrupt_run(self, session_id: str) -> None:
+        from ccmon.ui.screens.confirm import ConfirmScreen
+
+        if self.monitor.read_only:
+            self.notify("read-only mode: interrupting is disabled", severity="warning")
+            return
+        record = self.monitor.store.get(session_id)
+        if record is not None and record.status.terminal:
+            self.notify(f"{session_id[:8]} already finished", severity="warning")
+            return
+
+        async def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                await self.monitor.client.interrupt_run(session_id)
+            except errors.CloudCruiseError as exc:
+                self.notify(str(exc), title="Interrupt failed", severity="error", markup=False)
+                return
+            self.notify(f"interrupt sent to {session_id[:8]}")
+            self.monitor.poller.refresh_now()
+
+        self.push_screen(ConfirmScreen(f"Interrupt run {session_id[:8]}?"), confirmed)
+
+    # --- actions -------------------------------------------------------------------
+
+    def action_quit_app(self) -> None:
+        """Quit; on the wallboard it takes ``q`` twice so a stray key does not."""
+        if not self.wallboard or self._quit_armed:
+            self.exit()
+            return
+        self._quit_armed = True
+        self.notify("press q again to quit the wallboard", timeout=3)
+        self.set_timer(3, self._disarm_quit)
+
+    def _disarm_quit(self) -> None:
+        self._quit_armed = False
+
+    def action_help(self) -> None:
+        from ccmon.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_pause(self) -> None:
+        poller = self.monitor.poller
+        if poller.health.paused:
+            poller.resume()
+            self.notify("polling resumed", timeout=2)
+        else:
+            poller.pause()
+            self.notify("polling paused: data will go stale", timeout=2)
+        self.updates.publish(Update(ChangeSet(), poller.health))
+
+    def action_refresh_now(self) -> None:
+        self.monitor.poller.refresh_now()
+        self.notify("refreshing", timeout=1)
+
+    def action_interval(self, direction: int) -> None:
+        poller = self.monitor.poller
+        steps = (0.5, 1, 2, 3, 5, 10, 15, 30, 60, 120, 300)
+        current = poller.interval
+        if direction > 0:
+            target = next((s for s in steps if s > current), steps[-1])
+        else:
+            target = next((s for s in reversed(steps) if s < current), steps[0])
+        poller.set_interval(target)
+        self.notify(f"polling every {target:g}s", timeout=2)
+        self.updates.publish(Update(ChangeSet(), poller.health))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield from screen_commands(self, screen)
+
+
+def screen_commands(app: App[None], screen: Screen) -> Iterable[SystemCommand]:
+    """Every described binding active on ``screen`` (its widgets, itself, the app) as a
+    palette command: the palette, the footer and the help screen share one source."""
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not binding.description or not active.enabled:
+            continue
+        keys = binding.key_display or app.get_key_display(binding) or key
+
+        def run(action: str = binding.action, node: object = active.node) -> None:
+            app.call_later(app.run_action, action, node)
+
+        yield SystemCommand(binding.description, f"key: {keys}", run)

@@ -1,0 +1,248 @@
+"""The main screen: header, summary and the live queue."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from ccmon.query import Query
+from ccmon.sync import metrics as sync_metrics
+from ccmon.ui.messages import Update
+from ccmon.ui.rows import COLUMNS, RunRows
+from ccmon.ui.widgets.status_line import StatusLine
+from ccmon.ui.widgets.summary import Summary
+from ccmon.ui.widgets.table import RunTable
+
+STATUS_KEYS = {
+    "1": "queued",
+    "2": "running",
+    "3": "paused",
+    "4": "requeued",
+    "5": "success",
+    "6": "failed",
+    "7": "stopped",
+}
+# A row whose only news is a fetched detail or a name is redrawn without flashing.
+QUIET_FIELDS = frozenset({"detail", "workflow", "priority"})
+SORTABLE: tuple[str | None, ...] = (None, *(c.key for c in COLUMNS))
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("S", "reverse_sort", "Reverse", show=False),
+        Binding("f", "follow", "Follow"),
+        Binding("F", "failures", "Failures"),
+        Binding("c", "copy_id", "Copy id", show=False),
+        Binding("x", "interrupt", "Interrupt", show=False),
+        Binding("W", "wallboard", "Wallboard", show=False),
+        *(
+            Binding(key, f"status_filter('{word}')", f"Only {word}", show=False)
+            for key, word in STATUS_KEYS.items()
+        ),
+        Binding("0", "status_filter('')", "All statuses", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_filter = Query()
+        self.only: tuple[str, set[str]] | None = None  # (label, session ids) from a drill-down
+        self.following: str | None = None
+
+    @property
+    def monitor(self):
+        return self.app.monitor  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        self.rows = RunRows(self.monitor.store, self.monitor.now)
+        yield StatusLine(id="status-line")
+        yield Summary(id="summary")
+        yield Input(placeholder="filter: status:failed prio:high wf:name !text", id="filter")
+        yield RunTable(COLUMNS, self.rows, id="runs")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.table = self.query_one(RunTable)
+        self.table.set_rows(self.monitor.store.runs)
+        self.table.focus()
+        self.app.updates.subscribe(self, self.apply_update)  # type: ignore[attr-defined]
+        self.set_interval(1.0, self.on_second)
+        self.refresh_header()
+
+    # --- updates -------------------------------------------------------------------
+
+    def apply_update(self, update: Update) -> None:
+        changes = update.changes
+        self.rows.tick()
+        if changes.first_load or (
+            changes.removed and len(changes.removed) > len(self.rows.store.runs)
+        ):
+            self.table.set_rows(self.monitor.store.runs)
+        elif changes:
+            quiet = {sid for sid, fields in changes.changed.items() if fields <= QUIET_FIELDS}
+            self.table.apply(changes.added, changes.changed, changes.removed, quiet=quiet)
+        self.refresh_summary()
+        self.refresh_header()
+        self.monitor.poller.want_details(self.table.keys_in_view())
+        if self.following:
+            self._follow_step(changes)
+
+    def on_second(self) -> None:
+        self.rows.tick()
+        self.table.refresh()
+        self.refresh_header()
+
+    def refresh_summary(self) -> None:
+        now = self.monitor.now()
+        figures = sync_metrics.compute(self.monitor.store, now)
+        self.query_one(Summary).show(figures, now, self.monitor.settings.starvation)
+
+    def refresh_header(self) -> None:
+        extra = []
+        if self.only:
+            extra.append(f"showing {self.only[0]}")
+        if self.query_filter:
+            extra.append(f"filter: {self.query_filter.text}  ({self.table.row_count} shown)")
+        if self.following:
+            extra.append(f"following {self.following[:8]}")
+        health = self.monitor.poller.health
+        self.set_class(
+            health.stale(self.monitor.now()) and health.last_attempt is not None, "-stale"
+        )
+        self.query_one(StatusLine).show(
+            self.monitor.poller.health,
+            self.monitor.now(),
+            label=self.monitor.label,
+            host=self.monitor.settings.host,
+            extra="  ".join(extra),
+        )
+
+    # --- filter --------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("-visible")
+        box.focus()
+
+    @on(Input.Submitted, "#filter")
+    def apply_filter_text(self, event: Input.Submitted) -> None:
+        self.set_filter(event.value)
+        self.table.focus()
+        if not self.query_filter:
+            event.input.remove_class("-visible")
+
+    def set_filter(self, text: str) -> None:
+        try:
+            query = Query.parse(text)
+        except ValueError as exc:
+            self.notify(str(exc), title="Filter", severity="warning")
+            return
+        self.query_filter = query
+        box = self.query_one("#filter", Input)
+        if box.value != text:
+            box.value = text
+        box.set_class(bool(query), "-visible")
+        self._apply_filters()
+
+    def show_only(self, session_ids: set[str], label: str) -> None:
+        """Drill-down from another view: only these runs, until Escape."""
+        self.only = (label, set(session_ids))
+        self._apply_filters()
+        self.table.focus()
+
+    def _apply_filters(self) -> None:
+        store = self.monitor.store
+        query = self.query_filter
+        only = self.only[1] if self.only else None
+        if not query and only is None:
+            self.table.set_filter(None)
+        else:
+
+            def keep(key: str) -> bool:
+                record = store.runs.get(key)
+                if record is None or (only is not None and key not in only):
+                    return False
+                return query.matches(record, store.workflow_name(record.summary.workflow_id))
+
+            self.table.set_filter(keep)
+        self.refresh_header()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_focus:
+            box.set_class(bool(self.query_filter), "-visible")
+            self.table.focus()
+            return
+        if self.only:
+            self.only = None
+            self._apply_filters()
+        elif self.query_filter:
+            self.set_filter("")
+        elif self.following:
+            self.action_follow()
+
+    def action_status_filter(self, word: str) -> None:
+        text = f"status:{word}" if word else ""
+        if text and self.query_filter.text == text:
+            text = ""
+        self.set_filter(text)
+
+    # --- sorting, following, actions ---------------------------------------------------
+
+    def action_cycle_sort(self) -> None:
+        index = SORTABLE.index(self.table.sort_column) if self.table.sort_column in SORTABLE else 0
+        column = SORTABLE[(index + 1) % len(SORTABLE)]
+        self.table.sort_by(column, self.table.sort_reverse)
+        label = "dispatch order" if column is None else column
+        self.notify(f"sorted by {label}", timeout=2)
+
+    def action_reverse_sort(self) -> None:
+        self.table.sort_by(self.table.sort_column, not self.table.sort_reverse)
+
+    def action_follow(self) -> None:
+        if self.following:
+            self.following = None
+            self.notify("stopped following", timeout=2)
+        elif (key := self.table.cursor_key) is not None:
+            self.following = key
+            self.notify(f"following {key[:8]}: the cursor stays on it", timeout=3)
+        self.refresh_header()
+
+    def _follow_step(self, changes: object) -> None:
+        key = self.following
+        record = self.monitor.store.get(key) if key else None
+        if record is None:
+            self.following = None
+            return
+        self.table.move_cursor_to_key(key)
+        if record.status.terminal:
+            self.notify(f"{key[:8]} finished: {record.status.short}", timeout=6)
+            self.following = None
+
+    def action_open_run(self) -> None:
+        if (key := self.table.cursor_key) is not None:
+            self.app.open_run(key)  # type: ignore[attr-defined]
+
+    @on(RunTable.RowSelected)
+    def row_selected(self, event: RunTable.RowSelected) -> None:
+        self.app.open_run(event.key)  # type: ignore[attr-defined]
+
+    def action_failures(self) -> None:
+        self.app.open_failures()  # type: ignore[attr-defined]
+
+    def action_wallboard(self) -> None:
+        self.app.open_wallboard()  # type: ignore[attr-defined]
+
+    def action_copy_id(self) -> None:
+        if (key := self.table.cursor_key) is not None:
+            self.app.copy_to_clipboard(key)
+            self.notify(f"copied session id {key[:8]}…", timeout=2)
+
+    def action_interrupt(self) -> None:
+        if (key := self.table.cursor_key) is not None:
+            self.app.interrupt_run(key)  # type: ignore[attr-defined]

@@ -1,0 +1,86 @@
+"""The header line: where we are connected, how fresh the data is, what the poller does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ccmon.sync.records import Health
+from ccmon.ui import text as fmt
+
+STATE_LABEL = {
+    "connecting": ("◌ connecting", "yellow"),
+    "ok": ("● live", "green"),
+    "retrying": ("◍ retrying", "bold yellow"),
+    "error": ("✘ error", "bold red"),
+    "rate_limited": ("⧗ rate limited", "bold yellow"),
+}
+
+
+def health_line(
+    health: Health, now: datetime, *, label: str, host: str, extra: str = "", width: int = 0
+) -> tuple[Text, bool]:
+    """The header text and whether the data is stale. Pieces are dropped, least
+    important first, until the line fits ``width`` (0: no limit)."""
+    stale = health.stale(now) and health.last_attempt is not None
+    state, state_style = STATE_LABEL.get(health.state, (health.state, ""))
+    age = health.age(now)
+    if age is None:
+        freshness = Text("no data yet", style="bold yellow" if stale else "dim")
+    elif stale:
+        freshness = Text(f" STALE {fmt.duration(age)} ", style="bold reverse red")
+    else:
+        freshness = Text(f"updated {fmt.duration(age)} ago", style="dim")
+    wait = health.rate_limit_wait(now)
+    failing = bool(health.last_error and health.state != "ok")
+    # (importance: lower is kept longer, text)
+    pieces: list[tuple[int, Text]] = [
+        (0, Text(" ccmon ", style="bold reverse")),
+        (3, Text(fmt.clean(label, 24), style="bold") if label else Text()),
+        (4, Text("@ " + fmt.clean(host, 40)) if label else Text(fmt.clean(host, 40))),
+        (2 if failing else 0, Text(state, style=state_style)),
+        (0, freshness),
+        (2, Text(f"every {health.interval:g}s", style="dim")),
+        (5, Text(f"({fmt.clean(health.slowed)})", style="dim") if health.slowed else Text()),
+        (0, Text("PAUSED", style="bold reverse yellow") if health.paused else Text()),
+        (0, Text(f"waiting {wait:.0f}s (rate limit)", style="bold yellow") if wait > 0 else Text()),
+        (1, Text(extra, style="cyan") if extra else Text()),
+        (
+            0,
+            Text(fmt.clean(health.last_error, 160), style="bold red")
+            if health.last_error and health.state != "ok"
+            else Text(),
+        ),
+        (
+            3,
+            Text(f"{health.invalid_rows} unreadable rows", style="yellow")
+            if health.invalid_rows
+            else Text(),
+        ),
+    ]
+    pieces = [(rank, piece) for rank, piece in pieces if piece.plain]
+    while width and len(pieces) > 1 and sum(len(p) + 2 for _, p in pieces) > width:
+        worst = max(range(len(pieces)), key=lambda i: (pieces[i][0], i))
+        if pieces[worst][0] == 0:
+            break
+        del pieces[worst]
+    line = Text("  ").join(piece for _, piece in pieces)
+    if width:
+        line.truncate(width, overflow="ellipsis")
+    return line, stale
+
+
+class StatusLine(Static):
+    """One line at the top of every screen; turns loud when the data is stale."""
+
+    def show(
+        self, health: Health, now: datetime, *, label: str, host: str, extra: str = ""
+    ) -> None:
+        line, stale = health_line(
+            health, now, label=label, host=host, extra=extra, width=self.size.width
+        )
+        self.set_class(stale, "-stale")
+        self.set_class(health.state in ("error", "retrying", "rate_limited"), "-trouble")
+        self.update(line)
