@@ -5,10 +5,8 @@ import sys
 from pathlib import Path
 
 import ccmon
-from ccmon.cli import build_monitor, settings_from, build_parser
-from ccmon.api.client import ApiKey
-from ccmon.demo import demo_journal
-from ccmon.sim import SimConfig, build_simulator
+from ccmon.config import Settings
+from ccmon.demo import build_demo
 from ccmon.ui.app import CcmonApp, styles_dir
 
 
@@ -16,11 +14,8 @@ async def main() -> int:
     here = Path(ccmon.__file__).parent
     assert "site-packages" in str(here), f"not the installed package: {here}"
     assert styles_dir() == here / "_styles", styles_dir()
-    args = build_parser().parse_args(["demo"])
-    settings = settings_from(args)
-    settings.api_key = ApiKey("demo-key")
-    sim = build_simulator(SimConfig(seed=1, history=200, arrival_per_min=0))
-    app = CcmonApp(build_monitor(settings, sim.client(), demo_journal()))
+    demo = build_demo(Settings(), history=200)
+    app = CcmonApp(demo.monitor)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.5)
         line = app.screen.query_one("#status-line")

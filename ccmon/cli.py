@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 
 from ccmon import __version__
-from ccmon.api.client import CloudCruiseClient, RetryPolicy
 from ccmon.config import (
     ConfigError,
     Settings,
@@ -20,8 +19,6 @@ from ccmon.config import (
     resolve_key,
 )
 from ccmon.sync.journal import Journal
-from ccmon.sync.poller import Poller, SyncConfig
-from ccmon.sync.store import PriorityLookup, RunStore
 
 EXAMPLES = """\
 examples:
@@ -113,34 +110,6 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def build_monitor(
-    settings: Settings,
-    http: httpx.AsyncClient,
-    journal: Journal,
-    *,
-    retry: RetryPolicy | None = None,
-    label: str = "",
-):
-    from ccmon.ui.context import Monitor
-
-    assert settings.api_key is not None
-    client = CloudCruiseClient(
-        http,
-        settings.api_key,
-        read_only=settings.read_only,
-        journal=journal,
-        retry=retry or RetryPolicy(attempts=2),
-    )
-    store = RunStore(PriorityLookup(journal.get, settings.priority_defaults))
-    poller = Poller(
-        client,
-        store,
-        SyncConfig(interval=settings.interval, window=settings.window),
-        reload_journal=journal.reload,
-    )
-    return Monitor(settings=settings, client=client, store=store, poller=poller, label=label)
-
-
 def run_monitor(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     settings.api_key, settings.key_source = resolve_key(args.api_key_file, args.api_key_stdin)
@@ -150,45 +119,33 @@ def run_monitor(args: argparse.Namespace) -> int:
             " (try `ccmon demo` for a simulated workspace)"
         )
     from ccmon.ui.app import CcmonApp
+    from ccmon.ui.context import Monitor
 
     http = httpx.AsyncClient(base_url=settings.base_url, timeout=10.0)
-    monitor = build_monitor(settings, http, Journal(), label=settings.profile)
+    monitor = Monitor.build(settings, http, Journal(), label=settings.profile)
     CcmonApp(monitor).run()
     return 0
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from ccmon.demo import DEMO_KEY, Traffic, demo_journal, demo_priorities, demo_retry
-    from ccmon.sim import Fault, SimConfig, build_simulator
+    from ccmon.demo import build_demo
+    from ccmon.sim import Fault
     from ccmon.ui.app import CcmonApp
 
-    settings = settings_from(args)
-    settings.base_url = "http://sim.local"
-    from ccmon.api.client import ApiKey
-
-    settings.api_key, settings.key_source = ApiKey(DEMO_KEY), "demo"
-    sim = build_simulator(
-        SimConfig(
-            seed=args.seed,
-            history=args.history,
-            workers=args.workers,
-            arrival_per_min=0.0,
-            hostile=args.hostile,
-        ),
-        faults=[Fault.parse(spec) for spec in args.fault],
+    try:
+        faults = [Fault.parse(spec) for spec in args.fault]
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    demo = build_demo(
+        settings_from(args),
+        seed=args.seed,
+        history=args.history,
+        workers=args.workers,
+        rate=args.rate,
+        hostile=args.hostile,
+        faults=faults,
     )
-    if not settings.priority_defaults:
-        settings.priority_defaults = demo_priorities(sim.workspace.list_workflows())
-    journal = demo_journal()
-    monitor = build_monitor(
-        settings, sim.client(), journal, retry=demo_retry(), label="demo workspace"
-    )
-    traffic_client = CloudCruiseClient(sim.client(), DEMO_KEY, journal=journal)
-    traffic = Traffic(
-        traffic_client, sim.workspace.credential_ids, per_minute=args.rate, seed=args.seed
-    )
-    monitor.background.append(traffic.run)
-    CcmonApp(monitor).run()
+    CcmonApp(demo.monitor).run()
     return 0
 
 

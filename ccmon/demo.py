@@ -15,12 +15,18 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ccmon.api.client import CloudCruiseClient, RetryPolicy
+from ccmon.api.client import ApiKey, CloudCruiseClient, RetryPolicy
 from ccmon.api.errors import CloudCruiseError
 from ccmon.api.models import Priority, Workflow
+from ccmon.config import Settings
+from ccmon.sim import Fault, SimConfig, Simulator, build_simulator
+from ccmon.sim.clock import Clock
 from ccmon.sync.journal import Journal
+
+if TYPE_CHECKING:
+    from ccmon.ui.context import Monitor
 
 log = logging.getLogger("ccmon.demo")
 DEMO_KEY = "demo-key"
@@ -98,6 +104,60 @@ def demo_journal() -> Journal:
 
 def demo_retry() -> RetryPolicy:
     return RetryPolicy(attempts=2, base=0.25, cap=5.0)
+
+
+@dataclass
+class Demo:
+    sim: Simulator
+    monitor: Monitor
+    traffic: Traffic
+
+
+def build_demo(
+    settings: Settings,
+    *,
+    seed: int = 1,
+    history: int = 3000,
+    workers: int = 6,
+    rate: float = 16.0,
+    hostile: bool = False,
+    faults: list[Fault] | None = None,
+    clock: Clock | None = None,
+    journal: Journal | None = None,
+) -> Demo:
+    """A simulator and a monitor over it, with traffic started through ccmon's client.
+
+    With a ``ManualClock`` the whole demo is deterministic (screenshots, tests)."""
+    from ccmon.ui.context import Monitor
+
+    sim = build_simulator(
+        SimConfig(
+            seed=seed, history=history, workers=workers, arrival_per_min=0.0, hostile=hostile
+        ),
+        clock=clock,
+        faults=faults,
+    )
+    settings.base_url = "http://sim.local"
+    settings.api_key, settings.key_source = ApiKey(DEMO_KEY), "demo"
+    if not settings.priority_defaults:
+        settings.priority_defaults = demo_priorities(sim.workspace.list_workflows())
+    journal = journal or demo_journal()
+    monitor = Monitor.build(
+        settings,
+        sim.client(),
+        journal,
+        retry=demo_retry(),
+        label="demo workspace",
+        now=sim.clock.now,
+    )
+    traffic = Traffic(
+        CloudCruiseClient(sim.client(), DEMO_KEY, journal=journal),
+        sim.workspace.credential_ids,
+        per_minute=rate,
+        seed=seed,
+    )
+    monitor.background.append(traffic.run)
+    return Demo(sim, monitor, traffic)
 
 
 def demo_priorities(workflows: list[dict[str, Any]]) -> dict[str, Priority]:

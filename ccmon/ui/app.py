@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -61,9 +62,7 @@ class CcmonApp(App[None]):
     # --- start-up ------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.theme = pick_theme(
-            self.monitor.settings.theme, self.console.color_system, self.no_color
-        )
+        self.theme = pick_theme(self.monitor.settings.theme, os.environ, self.no_color)
         self.monitor.poller.listener = self._on_poll
         from ccmon.ui.screens.main import MainScreen
 

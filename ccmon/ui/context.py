@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ccmon.api.client import CloudCruiseClient
+import httpx
+
+from ccmon.api.client import CloudCruiseClient, RetryPolicy
 from ccmon.config import Settings
-from ccmon.sync.poller import Poller, utcnow
-from ccmon.sync.store import RunStore
+from ccmon.sync.journal import Journal
+from ccmon.sync.poller import Poller, SyncConfig, utcnow
+from ccmon.sync.store import PriorityLookup, RunStore
 
 
 @dataclass
@@ -30,3 +33,34 @@ class Monitor:
     @property
     def read_only(self) -> bool:
         return self.settings.read_only or self.client.read_only
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        http: httpx.AsyncClient,
+        journal: Journal,
+        *,
+        retry: RetryPolicy | None = None,
+        label: str = "",
+        now: Callable[[], datetime] = utcnow,
+    ) -> Monitor:
+        """The client, store and poller for ``settings`` over ``http``."""
+        if settings.api_key is None:
+            raise ValueError("settings.api_key is required")
+        client = CloudCruiseClient(
+            http,
+            settings.api_key,
+            read_only=settings.read_only,
+            journal=journal,
+            retry=retry or RetryPolicy(attempts=2),
+        )
+        store = RunStore(PriorityLookup(journal.get, settings.priority_defaults))
+        poller = Poller(
+            client,
+            store,
+            SyncConfig(interval=settings.interval, window=settings.window),
+            now=now,
+            reload_journal=journal.reload,
+        )
+        return cls(settings, client, store, poller, now=now, label=label)

@@ -3,6 +3,7 @@ own 16-colour palette (chosen by itself under NO_COLOR or on a terminal with few
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from textual.theme import BUILTIN_THEMES, Theme
@@ -40,11 +41,22 @@ THEMES = (DARK, LIGHT, ANSI)
 ALIASES = {"dark": DARK.name, "light": LIGHT.name, "ansi": ANSI.name}
 
 
-def pick_theme(requested: str | None, color_system: str | None, no_color: bool = False) -> str:
-    """The theme to start with: the one asked for, else ANSI on a terminal with 16
-    colours or fewer (or NO_COLOR), else dark."""
+def few_colours(environ: Mapping[str, str]) -> bool:
+    """A terminal that says it has 16 colours or fewer (the Linux console, plain xterm,
+    vt100, a TERM=dumb session) and does not claim truecolor."""
+    if environ.get("COLORTERM", "").lower() in ("truecolor", "24bit"):
+        return False
+    term = environ.get("TERM", "").lower()
+    if not term:
+        return False
+    return "256" not in term and "direct" not in term and "truecolor" not in term
+
+
+def pick_theme(requested: str | None, environ: Mapping[str, str], no_color: bool = False) -> str:
+    """The theme to start with: the one asked for, else ANSI under NO_COLOR or on a
+    terminal with few colours, else dark."""
     if requested:
         return ALIASES.get(requested, requested)
-    if no_color or color_system in (None, "standard", "windows"):
+    if no_color or few_colours(environ):
         return ANSI.name
     return DARK.name

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from ccmon.api.client import ApiKey, RetryPolicy
-from ccmon.cli import build_monitor
 from ccmon.config import Settings
 from ccmon.sim import Simulator
 from ccmon.sync.journal import Journal
@@ -44,13 +43,12 @@ def make_harness(
         setattr(base, key, value)
     base.wallboard = wallboard
     base.read_only = base.read_only or wallboard
-    monitor = build_monitor(
+    monitor = Monitor.build(
         base,
         sim.client(),
         Journal(tmp_path / "journal.sqlite3"),
         retry=RetryPolicy(attempts=1),
         label="test workspace",
+        now=sim.clock.now,
     )
-    monitor.now = sim.clock.now
-    monitor.poller.now = sim.clock.now
     return Harness(sim, monitor, CcmonApp(monitor, poll=False))

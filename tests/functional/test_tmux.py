@@ -14,10 +14,13 @@ import pytest
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 ROOT = Path(__file__).resolve().parents[2]
+SOCKET = f"ccmon-test-{uuid.uuid4().hex[:8]}"  # a tmux server of our own, not the user's
 
 
 def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["tmux", "-L", SOCKET, *args], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def wait_for(session: str, needle: str, timeout: float = 30.0) -> str:
@@ -64,4 +67,4 @@ def test_demo_in_tmux(size: tuple[int, int]) -> None:
         else:
             raise AssertionError("ccmon did not quit on q")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)

@@ -50,9 +50,9 @@ class WallboardScreen(Screen[None]):
                 word = fmt.STATUS_WORD.get(short, short)
                 yield Tile(f"{glyph} {word}", id=f"wb-{short}", classes=f"status-{short}")
         with Horizontal(id="wb-prio"):
-            for prio in PRIORITY_ORDER[:3]:
-                assert prio is not None
-                yield Tile(f"{prio.value} waiting", id=f"wb-{prio.value.lower()}", classes="prio")
+            for prio in PRIORITY_ORDER:
+                name = prio.value if prio else "unknown"
+                yield Tile(f"{name} waiting", id=f"wb-{name.lower()}", classes="prio")
         with Horizontal(id="wb-bottom"):
             yield Static(id="wb-failures")
             with Vertical(id="wb-throughput"):
@@ -62,6 +62,10 @@ class WallboardScreen(Screen[None]):
     @property
     def monitor(self):
         return self.app.monitor  # type: ignore[attr-defined]
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= 140, "-wide")
+        self.set_class(self.size.height >= 40, "-tall")
 
     def on_mount(self) -> None:
         self.app.updates.subscribe(self, self.apply_update)  # type: ignore[attr-defined]
@@ -88,14 +92,14 @@ class WallboardScreen(Screen[None]):
             count = metrics.by_status.get(short, 0)
             self.query_one(f"#wb-{short}", Tile).show(count, alert=short == "failed" and count > 0)
         threshold = self.monitor.settings.starvation
-        for prio in PRIORITY_ORDER[:3]:
-            assert prio is not None
+        for prio in PRIORITY_ORDER:
+            name = prio.value if prio else "unknown"
             wait = metrics.oldest_wait(prio, now)
             starving = metrics.starving(prio, threshold, now)
             note = Text(f"oldest {fmt.duration(wait)}" if wait else "empty", style="bold")
             if starving:
                 note.append("  STARVING", style="bold red")
-            self.query_one(f"#wb-{prio.value.lower()}", Tile).show(
+            self.query_one(f"#wb-{name.lower()}", Tile).show(
                 metrics.waiting.get(prio, 0), note, alert=starving
             )
         self.query_one("#wb-failures", Static).update(failures_text(metrics))
@@ -112,7 +116,7 @@ def failures_text(metrics: Metrics) -> Text:
     if not metrics.failures_last_hour:
         out.append("none", style="green")
         return out
-    for category, count in metrics.failures_last_hour.most_common(6):
+    for category, count in metrics.failures_last_hour.most_common(12):
         out.append(f"{count:>4} ", style="bold red")
         out.append(fmt.clean(category, 40) + "\n")
     return out

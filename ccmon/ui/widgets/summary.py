@@ -15,15 +15,20 @@ from ccmon.ui import text as fmt
 STATUS_ORDER = ("queued", "start", "paused", "requeued", "success", "failed", "stopped")
 
 
-def status_counts(metrics: Metrics) -> Text:
+COMPACT_WORD = {"start": "run", "requeued": "requeue", "success": "ok"}
+
+
+def status_counts(metrics: Metrics, compact: bool = False) -> Text:
+    """Counts per status; ``compact`` shortens words and gaps to fit 80 columns."""
     line = Text()
+    gap = " " if compact else "  "
     for short in STATUS_ORDER:
         glyph, style = fmt.STATUS_STYLE[short]
-        word = fmt.STATUS_WORD.get(short, short)
+        word = (COMPACT_WORD if compact else fmt.STATUS_WORD).get(short, short)
         count = metrics.by_status.get(short, 0)
         line.append(f"{glyph} {word} ", style=style if count else "dim")
         line.append(f"{count}", style="bold" if count else "dim")
-        line.append("  ")
+        line.append(gap)
     other = metrics.total - sum(metrics.by_status.get(s, 0) for s in STATUS_ORDER)
     if other:
         line.append(f"? other {other}", style="reverse")
@@ -77,7 +82,8 @@ class Summary(Static):
             yield Sparkline([0] * 60, id="summary-spark")
 
     def show(self, metrics: Metrics, now: datetime, starvation: timedelta) -> None:
-        self.query_one("#summary-status", Static).update(status_counts(metrics))
+        compact = self.size.width < 100
+        self.query_one("#summary-status", Static).update(status_counts(metrics, compact))
         self.query_one("#summary-queue", Static).update(priority_queue(metrics, now, starvation))
         self.query_one("#summary-rates", Static).update(rates(metrics))
         spark = self.query_one("#summary-spark", Sparkline)
