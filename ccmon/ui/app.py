@@ -48,11 +48,12 @@ class CcmonApp(App[None]):
         Binding("minus", "interval(-1)", "Faster", key_display="-", show=False),
     ]
 
-    def __init__(self, monitor: Monitor, *, wallboard: bool = False, poll: bool = True) -> None:
-        """``poll=False`` leaves ticking to the caller (tests drive the poller)."""
+    def __init__(self, monitor: Monitor, *, wallboard: bool = False, live: bool = True) -> None:
+        """``live=False`` starts neither the poller nor the background jobs: the caller
+        drives them (tests, screenshots)."""
         super().__init__()
         self.monitor = monitor
-        self.poll = poll
+        self.live = live
         self.wallboard = wallboard or monitor.settings.wallboard
         self.updates: Signal[Update] = Signal(self, "updates")
         self._quit_armed = False
@@ -69,10 +70,10 @@ class CcmonApp(App[None]):
         self.push_screen(MainScreen())
         if self.wallboard:
             self.open_wallboard()
-        if self.poll:
+        if self.live:
             self._start_poller()
-        for job in self.monitor.background:
-            self.run_worker(job(), group="background", exit_on_error=False)
+            for job in self.monitor.background:
+                self.run_worker(job(), group="background", exit_on_error=False)
 
     def _start_poller(self) -> None:
         self.run_worker(self.monitor.poller.run(), name="poller", group="sync", exit_on_error=False)

@@ -51,4 +51,4 @@ def make_harness(
         label="test workspace",
         now=sim.clock.now,
     )
-    return Harness(sim, monitor, CcmonApp(monitor, poll=False))
+    return Harness(sim, monitor, CcmonApp(monitor, live=False))

@@ -117,7 +117,29 @@ async def test_theme_follows_the_terminal(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     h = make_harness(tmp_path, settings={"theme": None})
-    app = CcmonApp(h.monitor, poll=False)
+    app = CcmonApp(h.monitor, live=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.theme == theme
+
+
+async def test_untouched_cursor_stays_at_the_head_of_the_queue(tmp_path: Path) -> None:
+    h = make_harness(tmp_path, arrival_per_min=30.0)
+    async with h.app.run_test(size=(120, 30)) as pilot:
+        h.sim.clock.advance(60)
+        await h.tick(0)
+        await pilot.pause()
+        table = h.app.screen.query_one(RunTable)
+        first = table.cursor_key
+        for _ in range(30):
+            await h.tick(5)
+        await pilot.pause()
+        assert table.cursor_row == 0
+        assert first is not None and h.monitor.store.runs[first].status.terminal
+        assert table.cursor_key != first
+        await pilot.press("down")
+        key = table.cursor_key
+        for _ in range(10):
+            await h.tick(5)
+        await pilot.pause()
+        assert table.cursor_key == key, "after a key press the cursor keeps its run"

@@ -53,6 +53,9 @@ class MainScreen(Screen[None]):
         self.query_filter = Query()
         self.only: tuple[str, set[str]] | None = None  # (label, session ids) from a drill-down
         self.following: str | None = None
+        # Until the user touches a key or the mouse, the cursor stays on the top row
+        # (the head of the queue) instead of riding its first run down the list.
+        self.pristine = True
 
     @property
     def monitor(self):
@@ -74,6 +77,12 @@ class MainScreen(Screen[None]):
         self.set_interval(1.0, self.on_second)
         self.refresh_header()
 
+    def on_key(self) -> None:
+        self.pristine = False
+
+    def on_click(self) -> None:
+        self.pristine = False
+
     # --- updates -------------------------------------------------------------------
 
     def apply_update(self, update: Update) -> None:
@@ -86,6 +95,8 @@ class MainScreen(Screen[None]):
         elif changes:
             quiet = {sid for sid, fields in changes.changed.items() if fields <= QUIET_FIELDS}
             self.table.apply(changes.added, changes.changed, changes.removed, quiet=quiet)
+            if self.pristine and self.table.row_count:
+                self.table.cursor_row = 0
         self.refresh_summary()
         self.refresh_header()
         self.monitor.poller.want_details(self.table.keys_in_view())

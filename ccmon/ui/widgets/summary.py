@@ -15,7 +15,7 @@ from ccmon.ui import text as fmt
 STATUS_ORDER = ("queued", "start", "paused", "requeued", "success", "failed", "stopped")
 
 
-COMPACT_WORD = {"start": "run", "requeued": "requeue", "success": "ok"}
+COMPACT_WORD = {"start": "run", "requeued": "requeue", "success": "ok", "stopped": "stop"}
 
 
 def status_counts(metrics: Metrics, compact: bool = False) -> Text:
