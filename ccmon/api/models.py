@@ -263,17 +263,8 @@ class RunDetail(ApiModel):
 MASK = "••••••"
 
 
-class DebugScreenshot(ApiModel):
-    screenshot_id: str | None = None
-    signed_screenshot_url: str | None = None
-    node_display_name: str | None = None
-    node_id: str | None = None
-    timestamp: Time | None = None
-    signed_screenshot_url_expires: Time | None = None
-    error_screenshot: bool | None = None
-    retry_index: int | None = None
-    full_length_screenshot: bool | None = None
-    metadata: dict[str, Any] | None = None
+class DebugScreenshot(ScreenshotUrl):
+    """A screenshot of a debug snapshot: the same shape, with node_id and screenshot_id."""
 
 
 class DebugSnapshot(ApiModel):

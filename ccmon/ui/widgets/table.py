@@ -28,6 +28,19 @@ from ccmon.ui.widgets.table_render import COMPONENT_CLASSES, Frame, LineCache, m
 __all__ = ["Column", "RowSource", "RunTable"]
 
 
+class _RowMessage(Message):
+    """A message about one row: ``.key``, and the ``.table`` (also ``.control``)."""
+
+    def __init__(self, table: RunTable, key: str) -> None:
+        super().__init__()
+        self.table = table
+        self.key = key
+
+    @property
+    def control(self) -> RunTable:
+        return self.table
+
+
 class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
     """A sortable, filterable table of many rows, repainting only what changed."""
 
@@ -59,29 +72,11 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     LINE_CACHE_SIZE: ClassVar[int] = 1024
 
-    class RowHighlighted(Message):
+    class RowHighlighted(_RowMessage):
         """The cursor moved to another row."""
 
-        def __init__(self, table: RunTable, key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> RunTable:
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(_RowMessage):
         """A row was chosen (Enter, or a click on the cursor row)."""
-
-        def __init__(self, table: RunTable, key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> RunTable:
-            return self.table
 
     class SortChanged(Message):
         """The user clicked a header and the order changed."""
