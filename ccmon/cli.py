@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_monitor_options(demo)
     demo.add_argument("--seed", type=int, default=1, help="simulator seed (1)")
     demo.add_argument("--history", type=int, default=3000, help="past runs to pre-fill (3000)")
-    demo.add_argument("--rate", type=float, default=16.0, help="runs started per minute (16)")
+    demo.add_argument("--rate", type=float, default=10.0, help="runs started per minute (10)")
     demo.add_argument("--workers", type=int, default=6, help="simulated worker slots (6)")
     demo.add_argument("--hostile", action="store_true", help="hostile strings in the data")
     demo.add_argument(

@@ -39,7 +39,7 @@ class Traffic:
 
     client: CloudCruiseClient
     credentials: list[str]
-    per_minute: float = 16.0
+    per_minute: float = 10.0
     seed: int = 1
     sleep: Callable[[float], Any] = asyncio.sleep
 
@@ -54,7 +54,7 @@ class Traffic:
                 log.info("demo traffic waiting for workflows: %s", exc)
                 await self.sleep(2.0)
         while True:
-            burst = rng.random() < 0.08
+            burst = rng.random() < 0.05
             for _ in range(rng.randint(4, 10) if burst else 1):
                 await self.start_one(rng, rng.choice(workflows))
             await self.sleep(rng.expovariate(self.per_minute / 60.0))
@@ -119,7 +119,7 @@ def build_demo(
     seed: int = 1,
     history: int = 3000,
     workers: int = 6,
-    rate: float = 16.0,
+    rate: float = 10.0,
     hostile: bool = False,
     faults: list[Fault] | None = None,
     clock: Clock | None = None,
