@@ -56,8 +56,8 @@ class Journal:
     def get(self, session_id: str) -> Priority | None:
         return self._known.get(session_id)
 
-    def reload(self) -> int:
-        """Read rows added since the last read (by any process); returns how many."""
+    def reload(self) -> list[str]:
+        """Read rows added since the last read (by any process); returns their ids."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT rowid, session_id, priority FROM priority WHERE rowid > ? ORDER BY rowid",
@@ -68,7 +68,7 @@ class Journal:
             if prio is not None:
                 self._known[session_id] = prio
             self._last_rowid = max(self._last_rowid, rowid)
-        return len(rows)
+        return [session_id for _, session_id, _ in rows]
 
     def prune(self, older_than_days: float = 60) -> None:
         cutoff = time.time() - older_than_days * 86400

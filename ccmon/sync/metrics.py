@@ -1,39 +1,22 @@
 """Figures derived from the store: counts, waits, throughput, failure groups.
 
-One pass over the runs per call; the UI asks once per tick, not per frame.
+Totals come from the store's running tally and queues from its few active runs, so a
+call costs what is active, not what is stored (a walk over the failure groups aside).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ccmon.api.models import Priority, RunError
-from ccmon.sync.records import RunRecord
+from ccmon.api.models import Priority
 from ccmon.sync.store import RunStore
+from ccmon.sync.tally import PENDING, Fingerprint
 
 PRIORITY_ORDER: tuple[Priority | None, ...] = (Priority.HIGH, Priority.MEDIUM, Priority.LOW, None)
-PENDING = "(detail pending)"
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What makes two failures the same problem."""
-
-    category: str
-    sub_type: str
-    action: str
-    workflow_id: str
-
-    def label(self, workflow_name: str | None) -> str:
-        parts = [self.category]
-        if self.sub_type:
-            parts.append(self.sub_type)
-        if self.action:
-            parts.append(self.action)
-        parts.append(workflow_name or self.workflow_id or "?")
-        return " · ".join(parts)
+__all__ = ["PENDING", "PRIORITY_ORDER", "FailureGroup", "Fingerprint", "Metrics", "compute"]
 
 
 @dataclass
@@ -90,85 +73,51 @@ class Metrics:
         return sum(self.throughput) / 60
 
 
-def failing_error(record: RunRecord) -> RunError | None:
-    """The error that failed a run: its last unrecovered one (else its last one)."""
-    if record.detail is None or not record.detail.error_list:
-        return None
-    errors = record.detail.error_list
-    unrecovered = [e for e in errors if not record.detail.is_recovered(e)]
-    return (unrecovered or errors)[-1]
-
-
-def fingerprint(record: RunRecord) -> Fingerprint:
-    error = failing_error(record)
-    workflow = record.summary.workflow_id or ""
-    if error is None:
-        return Fingerprint(PENDING if record.detail is None else "(no error)", "", "", workflow)
-    return Fingerprint(
-        error.llm_error_category or "(unclassified)",
-        error.llm_error_sub_type or "",
-        error.action_display_name or error.action_type or "",
-        workflow,
-    )
-
-
 def _percentile(values: list[float], q: float) -> timedelta | None:
+    """From an already sorted list."""
     if not values:
         return None
-    values.sort()
     index = min(len(values) - 1, max(0, round(q * (len(values) - 1))))
     return timedelta(seconds=values[index])
 
 
 def compute(store: RunStore, now: datetime) -> Metrics:
+    """The figures at ``now``: totals from the tally, queues from the few active runs."""
+    tally = store.tally
     m = Metrics(now=now, total=len(store.runs))
-    waits: list[float] = []
-    runs: list[float] = []
-    hour_ago = now - timedelta(hours=1)
-    groups: dict[Fingerprint, FailureGroup] = {}
-    finished = Counter[str]()
-    for record in store.runs.values():
-        summary = record.summary
-        status = summary.status
-        m.by_status[status.short] += 1
+    m.by_status = Counter(tally.by_status)
+    for sid in store.active_ids():
+        record = store.runs[sid]
         prio = record.priority
         if record.waiting:
             m.waiting[prio] += 1
-            created = summary.created_at
+            created = record.created_at
             if created is not None and (
                 prio not in m.oldest_waiting or created < m.oldest_waiting[prio]
             ):
                 m.oldest_waiting[prio] = created
-        elif status == "execution.start":
+        elif record.status == "execution.start":
             m.running[prio] += 1
-        start = summary.execution_start
-        if start is not None:
-            if prio not in m.last_dispatch or start > m.last_dispatch[prio]:
-                m.last_dispatch[prio] = start
-            if summary.created_at is not None:
-                waits.append(max(0.0, (start - summary.created_at).total_seconds()))
-            if summary.execution_end is not None:
-                runs.append(max(0.0, (summary.execution_end - start).total_seconds()))
-        end = summary.execution_end
-        if status.terminal:
-            finished[status.short] += 1
-            if end is not None and end >= hour_ago:
-                minute = min(59, int((end - hour_ago).total_seconds() // 60))
-                m.throughput[minute] += 1
-        if status == "execution.failed":
-            fp = fingerprint(record)
-            m.failures_by_category[fp.category] += 1
-            when = end or summary.created_at
-            if when is not None and when >= hour_ago:
-                m.failures_last_hour[fp.category] += 1
-            group = groups.setdefault(fp, FailureGroup(fp))
-            group.session_ids.append(record.session_id)
-            if when is not None and (group.last_seen is None or when > group.last_seen):
-                group.last_seen = when
-    m.wait_p50, m.wait_p95 = _percentile(waits, 0.5), _percentile(waits, 0.95)
-    m.run_p50, m.run_p95 = _percentile(runs, 0.5), _percentile(runs, 0.95)
-    done = sum(finished.values())
-    m.success_rate = finished["success"] / done if done else None
+    m.last_dispatch = dict(tally.last_dispatch)
+    m.wait_p50, m.wait_p95 = _percentile(tally.waits, 0.5), _percentile(tally.waits, 0.95)
+    m.run_p50, m.run_p95 = _percentile(tally.runs, 0.5), _percentile(tally.runs, 0.95)
+    hour_ago = (now - timedelta(hours=1)).timestamp()
+    edges = [hour_ago + 60 * minute for minute in range(61)]
+    cuts = [bisect_left(tally.ends, edge) for edge in edges]
+    m.throughput = [cuts[i + 1] - cuts[i] for i in range(60)]
+    m.throughput[-1] += bisect_left(tally.ends, now.timestamp() + 1) - cuts[60]
+    done = sum(tally.by_status.get(s, 0) for s in ("success", "failed", "stopped"))
+    m.success_rate = tally.by_status.get("success", 0) / done if done else None
+    groups: list[FailureGroup] = []
+    for fp, members in tally.groups.items():
+        times = [t for sid in members if (t := tally.failures[sid][1]) is not None]
+        last = max(times, default=None)
+        m.failures_by_category[fp.category] += len(members)
+        m.failures_last_hour[fp.category] += sum(1 for t in times if t >= hour_ago)
+        if not m.failures_last_hour[fp.category]:
+            del m.failures_last_hour[fp.category]
+        seen = datetime.fromtimestamp(last, tz=now.tzinfo) if last is not None else None
+        groups.append(FailureGroup(fp, sorted(members), seen))
     epoch = datetime.min.replace(tzinfo=now.tzinfo)
-    m.groups = sorted(groups.values(), key=lambda g: (g.last_seen or epoch, g.count), reverse=True)
+    m.groups = sorted(groups, key=lambda g: (g.last_seen or epoch, g.count), reverse=True)
     return m

@@ -55,7 +55,7 @@ class Poller:
         *,
         now: Callable[[], datetime] = utcnow,
         listener: Listener | None = None,
-        reload_journal: Callable[[], int] | None = None,
+        reload_journal: Callable[[], list[str]] | None = None,
     ) -> None:
         self.client = client
         self.store = store
@@ -134,8 +134,8 @@ class Poller:
                 changes.merge(await self._full_load(now))
             else:
                 changes.merge(await self._steady(now))
-            if self.reload_journal is not None and self.reload_journal():
-                changes.merge(self.store.refresh_priorities())
+            if self.reload_journal is not None and (started := self.reload_journal()):
+                changes.merge(self.store.refresh_priorities(started))
             changes.merge(await self._fetch_details(now))
             changes.merge(self.store.prune(now - self.config.window))
         except errors.RateLimited as exc:

@@ -86,17 +86,35 @@ class RunRecord:
 
 @dataclass
 class ChangeSet:
-    """What one poll changed. ``changed`` maps a session_id to the fields that moved."""
+    """What one poll changed. ``changed`` maps a session_id to the fields that moved.
 
-    added: list[str] = field(default_factory=list)
+    ``added`` and ``removed`` are ordered sets (dicts of ``None``), so merging the
+    change sets of a tick costs what changed, never what is stored."""
+
+    added: dict[str, None] = field(default_factory=dict)
     changed: dict[str, set[str]] = field(default_factory=dict)
-    removed: list[str] = field(default_factory=list)
+    removed: dict[str, None] = field(default_factory=dict)
     invalid: list[InvalidRow] = field(default_factory=list)
-    new_failures: list[str] = field(default_factory=list)
+    new_failures: dict[str, None] = field(default_factory=dict)
     first_load: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.added or self.changed or self.removed or self.invalid)
+
+    def add(self, session_id: str) -> None:
+        if self.removed.pop(session_id, 0) is None:
+            self.changed.setdefault(session_id, set()).add("status")
+        else:
+            self.added[session_id] = None
+
+    def remove(self, session_id: str) -> None:
+        self.changed.pop(session_id, None)
+        self.new_failures.pop(session_id, None)
+        if self.added.pop(session_id, 0) is not None:
+            self.removed[session_id] = None
+
+    def failed(self, session_id: str) -> None:
+        self.new_failures[session_id] = None
 
     def touch(self, session_id: str, fields: set[str]) -> None:
         if session_id in self.added or not fields:
@@ -104,19 +122,17 @@ class ChangeSet:
         self.changed.setdefault(session_id, set()).update(fields)
 
     def merge(self, other: ChangeSet) -> None:
-        for sid in other.added:
-            if sid not in self.added:
-                self.added.append(sid)
-        for sid, fields in other.changed.items():
-            self.touch(sid, fields)
-        for sid in other.removed:
-            self.changed.pop(sid, None)
-            if sid in self.added:
-                self.added.remove(sid)
-            else:
-                self.removed.append(sid)
+        if not self and not self.new_failures:
+            self.added, self.changed, self.removed = other.added, other.changed, other.removed
+        else:
+            for sid in other.added:
+                self.add(sid)
+            for sid, fields in other.changed.items():
+                self.touch(sid, fields)
+            for sid in other.removed:
+                self.remove(sid)
         self.invalid.extend(other.invalid)
-        self.new_failures.extend(other.new_failures)
+        self.new_failures.update(other.new_failures)
         self.first_load = self.first_load or other.first_load
 
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from ccmon.api.client import InvalidRow
-from ccmon.api.models import Priority, RunDetail, RunSummary, Workflow, WorkflowSummary
+from ccmon.api.models import (
+    ACTIVE_STATUSES,
+    Priority,
+    RunDetail,
+    RunSummary,
+    Workflow,
+    WorkflowSummary,
+)
 from ccmon.sync.records import SUMMARY_FIELDS, ChangeSet, PrioritySource, RunRecord
+from ccmon.sync.tally import Tally
 
 
 class PriorityLookup:
@@ -55,6 +64,12 @@ class RunStore:
         self.version = 0
         self.loaded = False
         self.invalid: dict[str, str] = {}  # session_id (or a placeholder) -> reason
+        self.tally = Tally()
+        # Indexes kept as runs come and go, so no tick walks the whole window.
+        self._active: set[str] = set()
+        self._newest: datetime | None = None
+        self._newest_stale = False
+        self._by_created: list[tuple[datetime, str]] = []  # a heap, for pruning
 
     # --- lookups -------------------------------------------------------------------
 
@@ -65,10 +80,41 @@ class RunStore:
         return self.runs.get(session_id)
 
     def active_ids(self) -> set[str]:
-        return {sid for sid, rec in self.runs.items() if rec.status.active}
+        """Runs in a known non-terminal status (the ones the API's active query returns)."""
+        return set(self._active)
 
     def newest_created_at(self) -> datetime | None:
-        return max((r.created_at for r in self.runs.values() if r.created_at), default=None)
+        if self._newest_stale:
+            self._newest = max(
+                (r.created_at for r in self.runs.values() if r.created_at), default=None
+            )
+            self._newest_stale = False
+        return self._newest
+
+    # --- indexes -------------------------------------------------------------------
+
+    def _index(self, record: RunRecord, new: bool = False) -> None:
+        sid = record.session_id
+        self.tally.add(record)
+        if record.status in ACTIVE_STATUSES:
+            self._active.add(sid)
+        else:
+            self._active.discard(sid)
+        created = record.created_at
+        if new and created is not None:
+            heapq.heappush(self._by_created, (created, sid))
+            if not self._newest_stale and (self._newest is None or created > self._newest):
+                self._newest = created
+
+    def _drop(self, session_id: str) -> bool:
+        record = self.runs.pop(session_id, None)
+        if record is None:
+            return False
+        self.tally.discard(session_id)
+        self._active.discard(session_id)
+        if record.created_at is not None and record.created_at == self._newest:
+            self._newest_stale = True
+        return True
 
     def workflow_name(self, workflow_id: str | None) -> str | None:
         info = self.workflows.get(workflow_id or "")
@@ -93,8 +139,8 @@ class RunStore:
         if complete is not None:
             gone = [sid for sid, rec in self.runs.items() if sid not in seen and complete(rec)]
             for sid in gone:
-                del self.runs[sid]
-                changes.removed.append(sid)
+                self._drop(sid)
+                changes.remove(sid)
         for bad in invalid:
             self.invalid[bad.session_id or f"?{len(self.invalid)}"] = bad.reason
             changes.invalid.append(bad)
@@ -111,9 +157,10 @@ class RunStore:
             record = RunRecord(summary=row)
             self._resolve_priority(record)
             self.runs[sid] = record
-            changes.added.append(sid)
+            self._index(record, new=True)
+            changes.add(sid)
             if self.loaded and row.status == "execution.failed":
-                changes.new_failures.append(sid)
+                changes.failed(sid)
             return
         old = record.summary
         if old.status.terminal and not row.status.terminal:
@@ -126,10 +173,14 @@ class RunStore:
         record.summary = row
         if "priority" in moved:
             self._resolve_priority(record)
+        if "created_at" in moved and row.created_at is not None:
+            heapq.heappush(self._by_created, (row.created_at, sid))
+            self._newest_stale = True
+        self._index(record)
         record.version += 1
         changes.touch(sid, moved)
         if "status" in moved and row.status == "execution.failed":
-            changes.new_failures.append(sid)
+            changes.failed(sid)
 
     def apply_detail(self, detail: RunDetail, at: datetime) -> ChangeSet:
         """Merge one run's detail. Its status may be newer than the list row's."""
@@ -145,13 +196,14 @@ class RunStore:
             record.summary = record.summary.model_copy(update={"status": detail.status})
             moved.add("status")
             if detail.status == "execution.failed":
-                changes.new_failures.append(detail.session_id)
+                changes.failed(detail.session_id)
         if detail.priority is not None and detail.priority != record.priority:
             record.summary = record.summary.model_copy(update={"priority": detail.priority})
             self._resolve_priority(record)
             moved.add("priority")
         record.detail, record.detail_at = detail, at
         if moved:
+            self._index(record)
             record.version += 1
             changes.touch(detail.session_id, moved)
             self.version += 1
@@ -160,21 +212,21 @@ class RunStore:
     def remove(self, session_ids: Iterable[str]) -> ChangeSet:
         changes = ChangeSet()
         for sid in session_ids:
-            if self.runs.pop(sid, None) is not None:
-                changes.removed.append(sid)
+            if self._drop(sid):
+                changes.remove(sid)
         if changes:
             self.version += 1
         return changes
 
     def prune(self, window_start: datetime) -> ChangeSet:
-        """Drop runs created before the window."""
-        return self.remove(
-            [
-                sid
-                for sid, rec in self.runs.items()
-                if rec.created_at is not None and rec.created_at < window_start
-            ]
-        )
+        """Drop runs created before the window (oldest first, from a heap)."""
+        heap, old = self._by_created, []
+        while heap and heap[0][0] < window_start:
+            created, sid = heapq.heappop(heap)
+            record = self.runs.get(sid)
+            if record is not None and record.created_at == created:
+                old.append(sid)
+        return self.remove(old)
 
     def set_workflows(self, workflows: Iterable[WorkflowSummary]) -> ChangeSet:
         """New workflow names; rows whose name changed get a new version."""
@@ -192,11 +244,15 @@ class RunStore:
         info.name = workflow.name or info.name
         info.nodes = {node.id: node.name or node.id for node in workflow.nodes}
 
-    def refresh_priorities(self) -> ChangeSet:
-        """Re-resolve priorities (after the journal or the defaults changed)."""
+    def refresh_priorities(self, session_ids: Iterable[str] | None = None) -> ChangeSet:
+        """Re-resolve priorities of these runs (all of them when None), after the
+        journal or the defaults changed."""
         changes = ChangeSet()
-        for sid, record in self.runs.items():
-            if self._resolve_priority(record):
+        targets = self.runs if session_ids is None else session_ids
+        for sid in targets:
+            record = self.runs.get(sid)
+            if record is not None and self._resolve_priority(record):
+                self._index(record)
                 record.version += 1
                 changes.touch(sid, {"priority"})
         if changes:
@@ -209,7 +265,8 @@ class RunStore:
             return changes
         for sid, record in self.runs.items():
             if record.summary.workflow_id in workflow_ids:
-                self._resolve_priority(record)
+                if self._resolve_priority(record):
+                    self._index(record)
                 record.version += 1
                 changes.touch(sid, {"workflow"})
         self.version += 1
