@@ -134,7 +134,6 @@ class CloudCruiseClient:
         params: Sequence[tuple[str, str]] | None,
         body: Any,
     ) -> Any:
-        headers = {"cc-key": self._key.reveal(), "User-Agent": f"ccmon/{__version__}"}
         self.requests_sent += 1
         try:
             async with asyncio.timeout(self.timeout):
@@ -143,7 +142,7 @@ class CloudCruiseClient:
                     path,
                     params=list(params or ()),
                     json=body,
-                    headers=headers,
+                    headers=self._headers(),  # never a local: crash reports print locals
                     timeout=self.timeout,
                 )
         except (TimeoutError, httpx.TimeoutException):
@@ -170,6 +169,9 @@ class CloudCruiseClient:
             raise errors.PayloadError(
                 path, f"malformed JSON ({exc.__class__.__name__})", excerpt(response.text)
             ) from None
+
+    def _headers(self) -> dict[str, str]:
+        return {"cc-key": self._key.reveal(), "User-Agent": f"ccmon/{__version__}"}
 
     async def _get_model(
         self, path: str, model: type[M], params: Sequence[tuple[str, str]] = ()

@@ -12,7 +12,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+)
 from pydantic_core import core_schema
 
 
@@ -130,18 +137,20 @@ def category_family(category: str | None) -> str:
 # --- field types -----------------------------------------------------------------------
 
 
-def _parse_time(value: object) -> object:
-    """Times arrive as ISO-8601 strings; a number or anything else is a type error
-    (pydantic's lax mode would read an int as a unix time and hide broken data)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    raise ValueError(f"expected an ISO-8601 time, got {type(value).__name__}")
+def _reject_numbers(value: object) -> object:
+    """Times arrive as ISO-8601 strings. pydantic's lax mode would read a number as a
+    unix time and hide broken data, so a number is a type error here."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"expected an ISO-8601 time, got {type(value).__name__}")
+    return value
 
 
-Time = Annotated[datetime, BeforeValidator(_parse_time)]
+def _utc(value: datetime) -> datetime:
+    """A time without an offset is taken as UTC, so times always compare."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+Time = Annotated[datetime, BeforeValidator(_reject_numbers), AfterValidator(_utc)]
 OptPriority = Annotated[Priority | None, BeforeValidator(Priority.parse)]
 
 

@@ -33,11 +33,17 @@ class DetailQueue:
     def retry_later(self, session_id: str) -> None:
         self.want(session_id, Tier.RETRY)
 
-    def take(self, count: int) -> list[str]:
+    def take(self, count: int, background: int | None = None) -> list[str]:
+        """Up to ``count`` ids, most urgent first; at most ``background`` of them from
+        the backfill and retry tiers, so history never crowds out what is happening."""
         taken: list[str] = []
         for tier in Tier:
             queue = self._tiers[tier]
-            while queue and len(taken) < count:
+            limit = count
+            if background is not None and tier >= Tier.BACKFILL:
+                limit = min(count, len(taken) + background)
+                background = max(0, background - len(queue))
+            while queue and len(taken) < limit:
                 sid = next(iter(queue))
                 del queue[sid]
                 del self._where[sid]

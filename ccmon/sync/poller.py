@@ -20,6 +20,7 @@ from ccmon.api import errors
 from ccmon.api.client import CloudCruiseClient, InvalidRow
 from ccmon.api.models import ACTIVE_STATUSES, RunDetail, RunSummary, Workflow
 from ccmon.sync.details import DetailQueue, Tier
+from ccmon.sync.health_text import known_ids
 from ccmon.sync.records import ChangeSet, Health
 from ccmon.sync.store import RunStore
 
@@ -41,6 +42,7 @@ class SyncConfig:
     workflows_every: timedelta = timedelta(minutes=10)
     detail_concurrency: int = 4
     details_per_tick: int = 8
+    backfill_per_tick: int = 2  # details of older runs (failures, visible rows) per tick
     backfill_failures: bool = True
     min_interval: float = 0.5
     max_interval: float = 300.0
@@ -97,12 +99,12 @@ class Poller:
         self._stopped = True
         self._wake.set()
 
-    def want_details(self, session_ids: Iterable[str]) -> None:
+    def want_details(self, session_ids: Iterable[str], tier: Tier = Tier.VISIBLE) -> None:
         """Ask for details of runs the user can see (fetched in the next ticks)."""
         for sid in session_ids:
             record = self.store.get(sid)
             if record is not None and record.detail is None:
-                self.details.want(sid, Tier.VISIBLE)
+                self.details.want(sid, tier)
 
     async def run(self) -> None:
         """Poll until :meth:`stop`; never raises for API trouble."""
@@ -154,6 +156,7 @@ class Poller:
             self.health.last_error = None
             self.health.rate_limited_until = None
         self.health.invalid_rows = len(self.store.invalid)
+        self.health.invalid_ids = known_ids(self.store.invalid)
         self.ticks += 1
         if self.listener is not None:
             self.listener(changes, self.health)
@@ -183,8 +186,13 @@ class Poller:
         )
         self._last_full = now
         if first and self.config.backfill_failures:
+            hour_ago = now - timedelta(hours=1)
             failed = sorted(
-                (r for r in rows if r.status == "execution.failed"),
+                (
+                    r
+                    for r in rows
+                    if r.status == "execution.failed" and (r.created_at or now) >= hour_ago
+                ),
                 key=lambda r: r.created_at or now,
                 reverse=True,
             )
@@ -252,7 +260,7 @@ class Poller:
 
     async def _fetch_details(self, now: datetime) -> ChangeSet:
         changes = ChangeSet()
-        batch = self.details.take(self.config.details_per_tick)
+        batch = self.details.take(self.config.details_per_tick, self.config.backfill_per_tick)
         if not batch:
             return changes
         limit = asyncio.Semaphore(self.config.detail_concurrency)
@@ -265,17 +273,20 @@ class Poller:
                     return exc
 
         results = await asyncio.gather(*(one(sid) for sid in batch))
+        limited: errors.RateLimited | None = None
         for sid, result in zip(batch, results, strict=True):
             if isinstance(result, RunDetail):
                 changes.merge(self.store.apply_detail(result, self.now()))
             elif isinstance(result, errors.NotFound):
                 changes.merge(self.store.remove([sid]))
             elif isinstance(result, errors.RateLimited):
-                self.details.want(sid, Tier.FINISHED)
-                raise result
+                self.details.want(sid, Tier.FINISHED)  # every limited one, not the first only
+                limited = result
             else:
                 log.info("detail of %s failed: %s", sid, result)
                 self.details.retry_later(sid)
+        if limited is not None:
+            raise limited
         return changes
 
     async def _refresh_workflows(self, now: datetime) -> ChangeSet:

@@ -151,6 +151,7 @@ class Health:
     last_error: str | None = None
     rate_limited_until: datetime | None = None
     invalid_rows: int = 0
+    invalid_ids: tuple[str, ...] = ()  # session ids of the unreadable rows, when known
     paused: bool = False
     slowed: str | None = None  # why polling is slower than the interval, if it is
 

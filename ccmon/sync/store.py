@@ -132,15 +132,20 @@ class RunStore:
         """Merge list rows. With ``complete``, the rows are the whole truth for every
         stored run for which it returns True: such runs that are missing are removed."""
         changes = ChangeSet(first_load=not self.loaded)
-        seen: set[str] = set()
+        invalid = list(invalid)
+        # An unreadable row costs its update, not its run: the last good row stays.
+        seen: set[str] = {bad.session_id for bad in invalid if bad.session_id}
         for row in rows:
             seen.add(row.session_id)
             self._merge_row(row, changes)
         if complete is not None:
-            gone = [sid for sid, rec in self.runs.items() if sid not in seen and complete(rec)]
+            # A row whose id is unreadable may be any run's: then remove none this time.
+            sure = all(bad.session_id for bad in invalid)
+            gone = [s for s, rec in self.runs.items() if sure and s not in seen and complete(rec)]
             for sid in gone:
                 self._drop(sid)
                 changes.remove(sid)
+            self.invalid.clear()  # a full pass saw every row: only its unreadable ones count
         for bad in invalid:
             self.invalid[bad.session_id or f"?{len(self.invalid)}"] = bad.reason
             changes.invalid.append(bad)

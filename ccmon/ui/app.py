@@ -16,6 +16,7 @@ from ccmon.api import errors
 from ccmon.sync.records import ChangeSet, Health
 from ccmon.ui import text as fmt
 from ccmon.ui.context import Monitor
+from ccmon.ui.lifecycle import install_signal_handlers
 from ccmon.ui.messages import Update
 from ccmon.ui.themes import THEMES, pick_theme
 
@@ -64,6 +65,7 @@ class CcmonApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = pick_theme(self.monitor.settings.theme, os.environ, self.no_color)
+        install_signal_handlers(self)
         self.monitor.poller.listener = self._on_poll
         from ccmon.ui.screens.main import MainScreen
 
@@ -81,7 +83,8 @@ class CcmonApp(App[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
             name = event.worker.name or "worker"
-            self.notify(f"{name} failed: {fmt.clean(event.worker.error, 200)}", severity="error")
+            message = f"{name} failed: {fmt.clean(event.worker.error, 200)}"
+            self.notify(message, severity="error", markup=False)  # the error may quote API text
             if event.worker.name == "poller":
                 self.set_timer(self.monitor.poller.interval, self._start_poller)
 

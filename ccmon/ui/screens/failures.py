@@ -62,6 +62,13 @@ class FailuresScreen(Screen[None]):
         monitor = self.monitor
         now = monitor.now()
         self.groups = sync_metrics.compute(monitor.store, now).groups
+        # Failures whose detail is not here yet: ask for them while this view is open.
+        monitor.poller.want_details(
+            sid
+            for group in self.groups
+            if group.fingerprint.category == sync_metrics.PENDING
+            for sid in group.session_ids
+        )
         options = self.query_one(OptionList)
         highlighted = options.highlighted
         options.clear_options()

@@ -7,6 +7,7 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
+from ccmon.sync.health_text import unreadable_note
 from ccmon.sync.records import Health
 from ccmon.ui import text as fmt
 
@@ -55,7 +56,7 @@ def health_line(
         ),
         (
             3,
-            Text(f"{health.invalid_rows} unreadable rows", style="yellow")
+            Text(fmt.clean(unreadable_note(health.invalid_rows, health.invalid_ids)), "yellow")
             if health.invalid_rows
             else Text(),
         ),

@@ -1,0 +1,126 @@
+"""Child processes of bench/run.py, each measuring one thing in a fresh interpreter.
+
+    python bench/_child.py bare                       # a bare Textual app: start, paint, exit
+    python bench/_child.py ccmon URL RUNS             # ccmon: start, load RUNS runs, paint, exit
+    python bench/_child.py idle URL RUNS SECONDS      # ccmon left alone: CPU share and RSS
+    python bench/_child.py bare-idle SECONDS          # a bare Textual app left alone
+
+The last line printed is JSON. The API key is passed in the environment, never argv.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import sys
+import time
+from typing import Any
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bare(idle_seconds: float = 0.0) -> dict[str, Any]:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Static
+
+    result: dict[str, Any] = {}
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("hello")
+            yield Footer()
+
+        def on_mount(self) -> None:
+            if idle_seconds:
+                self.set_timer(3.0, self.measure)
+            else:
+                self.call_after_refresh(self.exit)
+
+        async def measure(self) -> None:
+            start_cpu, start = cpu_seconds(), time.monotonic()
+            await asyncio.sleep(idle_seconds)
+            result["cpu_pct"] = 100 * (cpu_seconds() - start_cpu) / (time.monotonic() - start)
+            result["rss_mb"] = rss_mb()
+            self.exit()
+
+    Bare().run(headless=True, size=(160, 50))
+    return result
+
+
+def ccmon(url: str, runs: int, idle_seconds: float = 0.0) -> dict[str, Any]:
+    import os
+    import tempfile
+
+    import httpx
+
+    from ccmon.api.client import ApiKey
+    from ccmon.config import Settings
+    from ccmon.sync.journal import Journal
+    from ccmon.ui.app import CcmonApp
+    from ccmon.ui.context import Monitor
+    from ccmon.ui.widgets.table import RunTable
+
+    settings = Settings(base_url=url, api_key=ApiKey(os.environ["CCMON_BENCH_KEY"]))
+    journal = Journal(os.path.join(tempfile.mkdtemp(prefix="ccmon-bench-"), "j.sqlite3"))
+    monitor = Monitor.build(settings, httpx.AsyncClient(base_url=url, timeout=30), journal)
+    monitor.poller.config.page_size = 10_000
+    result: dict[str, Any] = {}
+    app = CcmonApp(monitor)
+
+    def loaded() -> bool:
+        table = app.screen.query(RunTable)
+        return len(monitor.store) >= runs and bool(table) and table.first().row_count >= runs
+
+    async def watch() -> None:
+        while not loaded():
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0)  # the frame that shows them
+        if not idle_seconds:
+            app.call_after_refresh(app.exit)
+            return
+        await asyncio.sleep(5.0)  # settle: details fetched, toasts gone
+        result["rss_loaded_mb"] = rss_mb()
+        start_cpu, start = cpu_seconds(), time.monotonic()
+        requests = monitor.client.requests_sent
+        await asyncio.sleep(idle_seconds)
+        elapsed = time.monotonic() - start
+        result["cpu_pct"] = 100 * (cpu_seconds() - start_cpu) / elapsed
+        result["requests_per_min"] = 60 * (monitor.client.requests_sent - requests) / elapsed
+        result["rss_mb"] = rss_mb()
+        app.exit()
+
+    app.call_later(lambda: app.run_worker(watch(), exit_on_error=True))
+    app.run(headless=True, size=(160, 50))
+    result["runs"] = len(monitor.store)
+    return result
+
+
+def main(argv: list[str]) -> None:
+    mode = argv[0]
+    if mode == "bare":
+        out = bare()
+    elif mode == "bare-idle":
+        out = bare(float(argv[1]))
+    elif mode == "ccmon":
+        out = ccmon(argv[1], int(argv[2]))
+    elif mode == "idle":
+        out = ccmon(argv[1], int(argv[2]), float(argv[3]))
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,239 @@
+"""In-process figures: first load and steady ticks, ccmon against Textual's DataTable.
+
+The simulator runs in this process with a driven clock (deterministic), so its own CPU
+is measured apart (an ASGI wrapper) and taken out of ccmon's figures. Frames are really
+rendered: the headless driver's output step is replaced by one that encodes the frame.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from rich.console import RenderableType
+from textual._compositor import CompositorUpdate
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import DataTable
+
+from ccmon.api.client import ApiKey, RetryPolicy
+from ccmon.api.wire import parse_page
+from ccmon.config import Settings
+from ccmon.sim import ManualClock, SimConfig, build_simulator
+from ccmon.sync.journal import Journal
+from ccmon.sync.records import ChangeSet
+from ccmon.ui.app import CcmonApp
+from ccmon.ui.context import Monitor
+from ccmon.ui.rows import COLUMNS, RunRows
+from ccmon.ui.widgets.table import RunTable
+
+SIZE = (160, 50)
+MOVING = ("status", "wait", "duration", "errors")
+T0 = datetime(2026, 3, 4, 14, 0, tzinfo=UTC)
+
+
+def render_frames(app: App[Any], screen: Screen[Any], renderable: RenderableType | None) -> None:
+    """Headless apps skip turning a frame into terminal output; count it, as a terminal would."""
+    if isinstance(renderable, CompositorUpdate):
+        renderable.render_segments(app.console)
+
+
+class Ccmon(CcmonApp):
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        render_frames(self, screen, renderable)
+
+
+class Baseline(App[None]):
+    def compose(self) -> ComposeResult:
+        table: DataTable[Any] = DataTable(cursor_type="row")
+        for column in COLUMNS:
+            table.add_column(column.label, key=column.key)
+        yield table
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        render_frames(self, screen, renderable)
+
+
+class TimedApp:
+    """Wraps the simulator's ASGI app and adds up the CPU it spends."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.cpu = 0.0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        start = time.process_time()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.cpu += time.process_time() - start
+
+
+def make(runs: int, rate: float, workers: int, tmp: str) -> tuple[Any, TimedApp, Monitor]:
+    sim = build_simulator(
+        SimConfig(seed=1, history=runs, arrival_per_min=rate, workers=workers),
+        clock=ManualClock(T0),
+    )
+    timed = TimedApp(sim.app)
+    sim.app = timed  # type: ignore[assignment]
+    settings = Settings(api_key=ApiKey("demo-key"), base_url="http://sim.local")
+    monitor = Monitor.build(
+        settings,
+        sim.client(),
+        Journal(f"{tmp}/j.sqlite3"),
+        retry=RetryPolicy(attempts=1),
+        now=sim.clock.now,
+    )
+    monitor.poller.config.page_size = 10_000
+    return sim, timed, monitor
+
+
+async def cpu_of(action: Callable[[], Awaitable[Any] | Any], pilot: Pilot[None]) -> float:
+    start = time.process_time()
+    result = action()
+    if isinstance(result, Awaitable):
+        await result
+    await pilot.pause()
+    return time.process_time() - start
+
+
+async def idle_pause(pilot: Pilot[None]) -> float:
+    samples = []
+    for _ in range(5):
+        start = time.process_time()
+        await pilot.pause()
+        samples.append(time.process_time() - start)
+    return statistics.median(samples)
+
+
+async def first_load(runs: int) -> dict[str, float]:
+    """From the JSON of ``runs`` runs arriving to the sorted table on screen."""
+    import tempfile
+
+    sim, _, monitor = make(runs, 0.0, 8, tempfile.mkdtemp())
+    async with sim.client() as http:
+        start = (sim.clock.now() - timedelta(hours=25)).isoformat().replace("+00:00", "Z")
+        body = (await http.get("/runs", params={"limit": 10_000, "start_time": start})).content
+    app = Ccmon(monitor, live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+
+        def ours() -> None:
+            page = parse_page(json.loads(body))
+            changes = monitor.store.apply_rows(page.rows, invalid=page.invalid)
+            app._on_poll(changes, monitor.poller.health)
+
+        wall = time.perf_counter()
+        await cpu_of(ours, pilot)
+        ours_s = time.perf_counter() - wall
+        assert app.screen.query_one(RunTable).row_count == runs
+    rows_source = RunRows(monitor.store, monitor.now)
+    base = Baseline()
+    async with base.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = base.query_one(DataTable)
+
+        def theirs() -> None:
+            json.loads(body)  # the same input: the runs' JSON
+            keys = list(monitor.store.runs)
+            table.add_rows([c.plain for c in rows_source.row_cells(k)] for k in keys)
+
+        wall = time.perf_counter()
+        await cpu_of(theirs, pilot)
+        theirs_s = time.perf_counter() - wall
+    return {"ccmon_s": ours_s, "datatable_s": theirs_s}
+
+
+async def steady_ticks(
+    runs: int, count: int, ui: bool = True, rate: float | None = None
+) -> dict[str, float]:
+    """Steady ticks; by default about 1% of the runs change per tick (``rate`` runs
+    arriving per minute instead, for a workspace of ordinary activity)."""
+    import tempfile
+
+    per_min = runs / 10 if rate is None else rate
+    sim, timed, monitor = make(runs, per_min, max(8, int(per_min / 1.2)), tempfile.mkdtemp())
+    client, poller = monitor.client, monitor.poller
+    await poller.tick()
+    full_bytes = client.bytes_received
+    for _ in range(30):  # a minute: arrivals, starts and ends reach their steady rates
+        sim.clock.advance(2)
+        await poller.tick()
+    out: dict[str, float] = {"bytes_full": float(full_bytes)}
+    requests, received, changed = [], [], []
+    if not ui:
+        for _ in range(count):
+            sim.clock.advance(2)
+            r0, b0 = client.requests_sent, client.bytes_received
+            changes = await poller.tick()
+            requests.append(client.requests_sent - r0)
+            received.append(client.bytes_received - b0)
+            changed.append(len(changes.added) + len(changes.changed))
+        out["requests_per_tick"] = statistics.median(requests)
+        out["bytes_per_tick"] = statistics.median(received)
+        return out
+    app = Ccmon(monitor, live=False)
+    recorded: list[ChangeSet] = []
+    ours: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        app._on_poll(ChangeSet(first_load=True), poller.health)
+        await pilot.pause()
+        idle = await idle_pause(pilot)
+        for _ in range(count):
+            sim.clock.advance(2)
+            r0, b0, sim0 = client.requests_sent, client.bytes_received, timed.cpu
+
+            async def tick() -> None:
+                recorded.append(await poller.tick())
+
+            spent = await cpu_of(tick, pilot)
+            ours.append(spent - (timed.cpu - sim0) - idle)
+            requests.append(client.requests_sent - r0)
+            received.append(client.bytes_received - b0)
+            changed.append(len(recorded[-1].added) + len(recorded[-1].changed))
+    theirs = await replay_on_datatable(monitor, recorded)
+    out.update(
+        ccmon_ms=1000 * statistics.median(ours),
+        datatable_ms=1000 * statistics.median(theirs),
+        requests_per_tick=statistics.median(requests),
+        bytes_per_tick=statistics.median(received),
+        changed=statistics.median(changed),
+    )
+    return out
+
+
+async def replay_on_datatable(monitor: Monitor, ticks: list[ChangeSet]) -> list[float]:
+    """The same change sets applied the usual way: update_cell per changed cell,
+    add_row for new runs, remove_row for gone ones."""
+    rows = RunRows(monitor.store, monitor.now)
+    base = Baseline()
+    spent: list[float] = []
+    async with base.run_test(size=SIZE) as pilot:
+        table = base.query_one(DataTable)
+        for key in monitor.store.runs:
+            table.add_row(*[c.plain for c in rows.row_cells(key)], key=key)
+        await pilot.pause()
+        idle = await idle_pause(pilot)
+        for changes in ticks:
+
+            def apply(changes: ChangeSet = changes) -> None:
+                for key in changes.removed:
+                    if key in table.rows:
+                        table.remove_row(key)
+                for key in changes.added:
+                    if key not in table.rows:
+                        table.add_row(*[c.plain for c in rows.row_cells(key)], key=key)
+                for key in changes.changed:
+                    if key in table.rows:  # the cells a status change moves
+                        cells = dict(zip(COLUMNS, rows.row_cells(key), strict=True))
+                        for column, cell in cells.items():
+                            if column.key in MOVING:
+                                table.update_cell(key, column.key, cell.plain)
+
+            spent.append(await cpu_of(apply, pilot) - idle)
+    return spent
