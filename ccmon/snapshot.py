@@ -116,10 +116,13 @@ async def poll_once(
         interval=settings.interval,
         window=settings.window,
         details_per_tick=max(0, details),
+        backfill_per_tick=max(0, details),
         backfill_failures=details > 0,
     )
     poller = Poller(client, store, config, now=now)
     await poller.tick()
+    if details and poller.health.state == "ok":
+        await poller.fetch_queued_details()
     return Polled(store, poller.health, now())
 
 

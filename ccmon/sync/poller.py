@@ -46,6 +46,10 @@ class SyncConfig:
     backfill_failures: bool = True
     min_interval: float = 0.5
     max_interval: float = 300.0
+    unfocused_factor: float = 5.0  # poll this much slower while the terminal is unfocused
+    idle_after: int = 15  # quiet ticks before polling slows down
+    idle_factor: float = 3.0  # how much slower, while nothing changes
+    slowest: float = 30.0  # never slower than this, whatever the reason
 
 
 class Poller:
@@ -73,6 +77,8 @@ class Poller:
         self._last_workflows: datetime | None = None
         self._wake = asyncio.Event()
         self._stopped = False
+        self.unfocused = False
+        self.quiet_ticks = 0
 
     # --- control -------------------------------------------------------------------
 
@@ -83,7 +89,30 @@ class Poller:
     def set_interval(self, seconds: float) -> float:
         seconds = min(self.config.max_interval, max(self.config.min_interval, seconds))
         self.config.interval = self.health.interval = seconds
+        self._update_pace()
         return seconds
+
+    def set_unfocused(self, unfocused: bool) -> None:
+        """The terminal lost (or got back) focus: poll slower meanwhile."""
+        if unfocused != self.unfocused:
+            self.unfocused = unfocused
+            self._update_pace()
+            if not unfocused:
+                self._wake.set()  # back in front: fresh data now
+
+    def _update_pace(self) -> None:
+        """How much slower than the interval we poll, and why (for the header)."""
+        config, health = self.config, self.health
+        factor, why = 1.0, None
+        if self.unfocused:
+            factor, why = config.unfocused_factor, "unfocused"
+        elif self.quiet_ticks >= config.idle_after:
+            factor, why = config.idle_factor, "idle"
+        pace = min(max(config.interval, config.slowest), config.interval * factor)
+        if why is None or pace <= config.interval:
+            health.slowed, health.effective_interval = None, None
+        else:
+            health.slowed, health.effective_interval = f"{why}: every {pace:g}s", pace
 
     def pause(self) -> None:
         self.health.paused = True
@@ -93,6 +122,8 @@ class Poller:
         self._wake.set()
 
     def refresh_now(self) -> None:
+        self.quiet_ticks = 0
+        self._update_pace()
         self._wake.set()
 
     def stop(self) -> None:
@@ -121,7 +152,8 @@ class Poller:
     def _next_delay(self) -> float:
         if self.health.paused:
             return 3600.0
-        return max(self.config.interval, self.health.rate_limit_wait(self.now()))
+        pace = self.health.effective_interval or self.config.interval
+        return max(pace, self.health.rate_limit_wait(self.now()))
 
     # --- one tick ------------------------------------------------------------------
 
@@ -131,14 +163,20 @@ class Poller:
         self.health.last_attempt = now
         changes = ChangeSet()
         try:
-            changes.merge(await self._refresh_workflows(now))
-            if self._full_due(now):
-                changes.merge(await self._full_load(now))
+            first = not self.store.loaded
+            if self._full_due(now):  # names and runs at once: the first screen comes sooner
+                names, rows = await asyncio.gather(
+                    self._refresh_workflows(now), self._full_load(now)
+                )
+                changes.merge(rows)
+                changes.merge(names)
             else:
+                changes.merge(await self._refresh_workflows(now))
                 changes.merge(await self._steady(now))
             if self.reload_journal is not None and (started := self.reload_journal()):
                 changes.merge(self.store.refresh_priorities(started))
-            changes.merge(await self._fetch_details(now))
+            if not first:  # the first screen does not wait for details
+                changes.merge(await self._fetch_details(now))
             changes.merge(self.store.prune(now - self.config.window))
         except errors.RateLimited as exc:
             self._failed(exc, now)
@@ -157,6 +195,8 @@ class Poller:
             self.health.rate_limited_until = None
         self.health.invalid_rows = len(self.store.invalid)
         self.health.invalid_ids = known_ids(self.store.invalid)
+        self.quiet_ticks = 0 if changes.activity else self.quiet_ticks + 1
+        self._update_pace()
         self.ticks += 1
         if self.listener is not None:
             self.listener(changes, self.health)
@@ -304,6 +344,10 @@ class Poller:
         return self.store.set_workflows(workflows)
 
     # --- on demand -----------------------------------------------------------------
+
+    async def fetch_queued_details(self) -> ChangeSet:
+        """Fetch one batch of the queued details now (one-shot users: ``ccmon snapshot``)."""
+        return await self._fetch_details(self.now())
 
     async def fetch_detail(self, session_id: str) -> RunDetail:
         """Fetch one run now (the open detail pane); the store is updated too."""

@@ -20,6 +20,10 @@ SUMMARY_FIELDS = (
 )
 
 
+# Changes that are ccmon catching up, not runs moving: a detail fetched, a name learnt.
+BOOKKEEPING = frozenset({"detail", "workflow", "priority"})
+
+
 @dataclass(slots=True, eq=False)
 class RunRecord:
     """One run as ccmon knows it: the list row, the detail once fetched, and the
@@ -101,6 +105,15 @@ class ChangeSet:
     def __bool__(self) -> bool:
         return bool(self.added or self.changed or self.removed or self.invalid)
 
+    @property
+    def activity(self) -> bool:
+        """Did a run come, go or move? (A fetched detail or a new name is not activity.)"""
+        return bool(
+            self.added
+            or self.removed
+            or any(not fields <= BOOKKEEPING for fields in self.changed.values())
+        )
+
     def add(self, session_id: str) -> None:
         if self.removed.pop(session_id, 0) is None:
             self.changed.setdefault(session_id, set()).add("status")
@@ -154,6 +167,7 @@ class Health:
     invalid_ids: tuple[str, ...] = ()  # session ids of the unreadable rows, when known
     paused: bool = False
     slowed: str | None = None  # why polling is slower than the interval, if it is
+    effective_interval: float | None = None  # the slower pace, while slowed
 
     def age(self, now: datetime) -> timedelta | None:
         return None if self.last_success is None else now - self.last_success
@@ -161,7 +175,8 @@ class Health:
     def stale(self, now: datetime) -> bool:
         """Three missed intervals make the data stale."""
         age = self.age(now)
-        return age is None or age.total_seconds() > 3 * self.interval + 1
+        pace = max(self.interval, self.effective_interval or 0.0)
+        return age is None or age.total_seconds() > 3 * pace + 1
 
     def rate_limit_wait(self, now: datetime) -> float:
         if self.rate_limited_until is None:

@@ -77,6 +77,13 @@ class CcmonApp(App[None]):
             for job in self.monitor.background:
                 self.run_worker(job(), group="background", exit_on_error=False)
 
+    def on_app_blur(self) -> None:
+        """The terminal lost focus: nobody is looking, poll slower (the header says so)."""
+        self.monitor.poller.set_unfocused(True)
+
+    def on_app_focus(self) -> None:
+        self.monitor.poller.set_unfocused(False)
+
     def _start_poller(self) -> None:
         self.run_worker(self.monitor.poller.run(), name="poller", group="sync", exit_on_error=False)
 

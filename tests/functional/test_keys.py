@@ -143,3 +143,20 @@ async def test_untouched_cursor_stays_at_the_head_of_the_queue(tmp_path: Path) -
             await h.tick(5)
         await pilot.pause()
         assert table.cursor_key == key, "after a key press the cursor keeps its run"
+
+
+async def test_unfocused_terminal_polls_slower_and_says_so(tmp_path: Path) -> None:
+    from textual import events
+
+    h = make_harness(tmp_path)
+    async with h.app.run_test(size=(160, 30)) as pilot:
+        await h.tick(0)
+        h.app.post_message(events.AppBlur())
+        await pilot.pause()
+        await h.tick()
+        await pilot.pause()
+        assert h.monitor.poller.health.slowed == "unfocused: every 10s"
+        assert "unfocused: every 10s" in str(h.app.screen.query_one("#status-line").content)
+        h.app.post_message(events.AppFocus())
+        await pilot.pause()
+        assert h.monitor.poller.health.slowed is None

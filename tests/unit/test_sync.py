@@ -167,3 +167,33 @@ async def test_metrics_add_up(sim: Simulator, poller: Poller) -> None:
     assert figures.success_rate is not None and 0 < figures.success_rate < 1
     assert sum(g.count for g in figures.groups) == figures.by_status["failed"]
     assert sum(figures.throughput) > 0
+
+
+async def test_polling_slows_when_idle_or_unfocused_and_says_so() -> None:
+    sim = make_sim(history=200, arrival_per_min=0.0)
+    sim.clock.advance(600)  # every run of the history has finished
+    async with sim.client() as http:
+        poller = Poller(CloudCruiseClient(http, "demo-key"), RunStore(), now=sim.clock.now)
+        await poller.tick()
+        for _ in range(20):
+            sim.clock.advance(2)
+            await poller.tick()
+        assert poller.health.slowed == "idle: every 6s"
+        assert poller._next_delay() == 6  # noqa: SLF001
+        sim.clock.advance(5)
+        assert not poller.health.stale(sim.clock.now()), "a slower pace is not staleness"
+        poller.set_unfocused(True)
+        assert poller.health.slowed == "unfocused: every 10s"
+        poller.set_unfocused(False)
+        poller.refresh_now()
+        assert poller.health.slowed is None and poller._next_delay() == 2  # noqa: SLF001
+        workflow = await poller.client.get_workflow(sim.workspace.list_workflows()[0]["id"])
+        inputs = sample_inputs(random.Random(3), workflow, sim.workspace.credential_ids)
+        for _ in range(16):
+            sim.clock.advance(2)
+            await poller.tick()
+        assert poller.health.slowed == "idle: every 6s"
+        await poller.client.start_run(workflow.id, inputs)
+        sim.clock.advance(2)
+        await poller.tick()
+        assert poller.health.slowed is None, "activity brings the normal pace back"

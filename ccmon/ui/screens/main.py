@@ -10,6 +10,7 @@ from textual.widgets import Footer, Input
 
 from ccmon.query import Query
 from ccmon.sync import metrics as sync_metrics
+from ccmon.sync.records import BOOKKEEPING
 from ccmon.ui.messages import Update
 from ccmon.ui.rows import COLUMNS, RunRows
 from ccmon.ui.widgets.status_line import StatusLine
@@ -25,8 +26,6 @@ STATUS_KEYS = {
     "6": "failed",
     "7": "stopped",
 }
-# A row whose only news is a fetched detail or a name is redrawn without flashing.
-QUIET_FIELDS = frozenset({"detail", "workflow", "priority"})
 SORTABLE: tuple[str | None, ...] = (None, *(c.key for c in COLUMNS))
 
 
@@ -41,6 +40,8 @@ class MainScreen(Screen[None]):
         Binding("c", "copy_id", "Copy id", show=False),
         Binding("x", "interrupt", "Interrupt", show=False),
         Binding("W", "wallboard", "Wallboard", show=False),
+        Binding("e", "export", "Export", show=False),
+        Binding("m", "alerts", "Mute alerts", show=False),
         *(
             Binding(key, f"status_filter('{word}')", f"Only {word}", show=False)
             for key, word in STATUS_KEYS.items()
@@ -93,7 +94,7 @@ class MainScreen(Screen[None]):
         ):
             self.table.set_rows(self.monitor.store.runs)
         elif changes:
-            quiet = {sid for sid, fields in changes.changed.items() if fields <= QUIET_FIELDS}
+            quiet = {sid for sid, fields in changes.changed.items() if fields <= BOOKKEEPING}
             self.table.apply(changes.added, changes.changed, changes.removed, quiet=quiet)
             if self.pristine and self.table.row_count:
                 self.table.cursor_row = 0
@@ -113,8 +114,13 @@ class MainScreen(Screen[None]):
         figures = sync_metrics.compute(self.monitor.store, now)
         self.query_one(Summary).show(figures, now, self.monitor.settings.starvation)
 
+    def header_notes(self) -> list[str]:
+        """Notes at the front of the header's extra text (muted alerts; replay time)."""
+        muted = sorted(self.app.alerts.engine.muted)  # type: ignore[attr-defined]
+        return [f"muted: {', '.join(muted)}"] if muted else []
+
     def refresh_header(self) -> None:
-        extra = []
+        extra = self.header_notes()
         if self.only:
             extra.append(f"showing {self.only[0]}")
         if self.query_filter:
@@ -253,6 +259,14 @@ class MainScreen(Screen[None]):
         if (key := self.table.cursor_key) is not None:
             self.app.copy_to_clipboard(key)
             self.notify(f"copied session id {key[:8]}…", timeout=2)
+
+    def action_export(self) -> None:
+        from ccmon.ui.export import ExportScreen
+
+        self.app.push_screen(ExportScreen(self))
+
+    def action_alerts(self) -> None:
+        self.app.alerts.open_mute_list()  # type: ignore[attr-defined]
 
     def action_interrupt(self) -> None:
         if (key := self.table.cursor_key) is not None:

@@ -44,7 +44,7 @@ def health_line(
         (2 if failing else 0, Text(state, style=state_style)),
         (0, freshness),
         (2, Text(f"every {health.interval:g}s", style="dim")),
-        (5, Text(f"({fmt.clean(health.slowed)})", style="dim") if health.slowed else Text()),
+        (2, Text(f"({fmt.clean(health.slowed)})", style="yellow") if health.slowed else Text()),
         (0, Text("PAUSED", style="bold reverse yellow") if health.paused else Text()),
         (0, Text(f"waiting {wait:.0f}s (rate limit)", style="bold yellow") if wait > 0 else Text()),
         (1, Text(extra, style="cyan") if extra else Text()),
