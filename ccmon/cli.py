@@ -12,18 +12,39 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sqlite3
 import sys
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import httpx
 
 from ccmon import exits
 from ccmon.api import errors
 from ccmon.cli_parser import build_parser
-from ccmon.config import ConfigError, load_settings, require_key, settings_from
+from ccmon.config import ConfigError, Settings, load_settings, require_key, settings_from
 from ccmon.report import clean
 from ccmon.sync.journal import Journal
 
+if TYPE_CHECKING:
+    from ccmon.record import Recorder
+
 __all__ = ["build_parser", "main", "run_demo", "run_monitor", "settings_from"]
+
+
+def open_recorder(args: argparse.Namespace, settings: Settings, label: str) -> Recorder | None:
+    """The recorder of ``--record FILE`` (``--record-retention HOURS``), if asked for."""
+    path = getattr(args, "record", None)
+    if not path:
+        return None
+    from ccmon.record import Recorder
+
+    hours = getattr(args, "record_retention", 24.0)
+    meta = {"label": label, "host": settings.host, "interval": str(settings.interval)}
+    try:
+        return Recorder(path, retention=timedelta(hours=hours), meta=meta)
+    except (OSError, sqlite3.Error) as exc:
+        raise ConfigError(f"cannot record to {path}: {exc}") from None
 
 
 def run_monitor(args: argparse.Namespace) -> int:
@@ -34,7 +55,22 @@ def run_monitor(args: argparse.Namespace) -> int:
 
     http = httpx.AsyncClient(base_url=settings.base_url, timeout=10.0)
     monitor = Monitor.build(settings, http, Journal(), label=settings.profile)
-    CcmonApp(monitor).run()
+    CcmonApp(monitor, recorder=open_recorder(args, settings, settings.profile), args=args).run()
+    return 0
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    from ccmon.record import ReplayError, ReplaySource
+    from ccmon.ui.app import CcmonApp
+    from ccmon.ui.screens.replay import replay_monitor
+
+    try:
+        source = ReplaySource(args.file)
+    except ReplayError as exc:
+        raise exits.CommandError(str(exc)) from None
+    monitor = replay_monitor(source)
+    monitor.settings.theme = getattr(args, "theme", None) or os.environ.get("CCMON_THEME")
+    CcmonApp(monitor, replay=source, live=not args.paused).run()
     return 0
 
 
@@ -58,7 +94,8 @@ def run_demo(args: argparse.Namespace) -> int:
         hostile=args.hostile,
         faults=faults,
     )
-    CcmonApp(demo.monitor).run()
+    recorder = open_recorder(args, demo.monitor.settings, "demo workspace")
+    CcmonApp(demo.monitor, recorder=recorder).run()
     return 0
 
 
@@ -70,6 +107,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return run(args)
     if command == "demo":
         return run_demo(args)
+    if command == "replay":
+        return run_replay(args)
     if command == "snapshot":
         from ccmon.snapshot_cli import run as run_snapshot
 

@@ -128,6 +128,16 @@ def add_monitor_options(parser: argparse._ActionsContainer) -> None:
         help="ring the terminal bell on failures",
     )
     add_queue_options(ui)
+    ui.add_argument(
+        "--record", default=S, metavar="FILE", help="record every poll to FILE (SQLite; replay)"
+    )
+    ui.add_argument(
+        "--record-retention",
+        type=_positive,
+        default=S,
+        metavar="HOURS",
+        help="delete recorded ticks older than this (24)",
+    )
 
 
 MAIN_EPILOG = """\
@@ -192,6 +202,12 @@ CONFIG_EPILOG = """\
   ccmon config show --profile work        the settings in force, key masked
   ccmon config check                      errors with line numbers; exit 2 on errors
   ccmon config profiles                   the profile names, one a line
+"""
+REPLAY_EPILOG = """\
+  ccmon --record ~/ccmon.rec                 record the live monitor (24 h kept)
+  ccmon demo --record /tmp/demo.rec --record-retention 2
+  ccmon replay ~/ccmon.rec                   space pause, . , step, ] [ speed, g jump
+  ccmon replay ~/ccmon.rec --paused --speed 8
 """
 COMPLETION_EPILOG = """\
   ccmon completion bash > ~/.local/share/bash-completion/completions/ccmon
@@ -325,6 +341,12 @@ def build_parser() -> argparse.ArgumentParser:
     from ccmon.sim.server import add_arguments
 
     add_arguments(sim)
+    replay = _command(
+        commands, "replay", "play a recording (--record) back in the monitor", REPLAY_EPILOG
+    )
+    replay.add_argument("file", metavar="FILE", help="a recording made with --record")
+    replay.add_argument("--paused", action="store_true", help="start paused at the first tick")
+    replay.add_argument("--theme", default=S, help="dark, light, ansi or any Textual theme name")
     _snapshot(commands)
     _control(commands)
     _config(commands)

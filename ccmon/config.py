@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ccmon.alerts import AlertRule
 from ccmon.api.client import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, ApiKey
 from ccmon.api.models import Priority
 from ccmon.keys import ConfigError, mask_key, read_key_file, resolve_key, stdin_key
@@ -72,6 +73,7 @@ class Settings:
     # field name -> where its value came from ("cli --interval", "env ...", "profile ...")
     sources: dict[str, str] = field(default_factory=dict)
     config_path: Path | None = None
+    alerts: list[AlertRule] = field(default_factory=list)  # ccmon.alerts, from the profile
 
     @property
     def host(self) -> str:
@@ -243,6 +245,9 @@ def _resolve(
         settings.sources["read_only"] = f"implied by wallboard ({settings.source('wallboard')})"
     check_base_url(settings)
     _priority_defaults(settings, layers)
+    mine = (layers.profile and file.profiles[layers.profile].values.get("alerts")) or []
+    names = {rule.name for rule in mine}
+    settings.alerts = [*mine, *(r for r in file.alerts if r.name not in names)]
     return settings, layers
 
 

@@ -36,12 +36,13 @@ from typing import Any, Literal
 
 import platformdirs
 
+from ccmon.alerts import AlertRule, RuleError, parse_rules
 from ccmon.api.models import Priority
 from ccmon.tomlpos import key_lines
 
 ENV_CONFIG = "CCMON_CONFIG"
 ENV_PROFILE = "CCMON_PROFILE"
-TOP_KEYS = ("default_profile", "profiles")
+TOP_KEYS = ("default_profile", "profiles", "alerts")
 KEY_SOURCES = ("api_key", "api_key_file", "api_key_env")
 # key -> (kind, unit for messages)
 PROFILE_KEYS: dict[str, str] = {
@@ -57,6 +58,7 @@ PROFILE_KEYS: dict[str, str] = {
     "bell": "bool",
     "theme": "str",
     "priority_defaults": "table",
+    "alerts": "alerts",  # [[profiles.NAME.alerts]]: ccmon.alerts
 }
 LIMITS: dict[str, tuple[float, float]] = {
     "interval": (0.5, 300.0),
@@ -120,6 +122,7 @@ class ConfigFile:
     default_line: int | None = None
     profiles: dict[str, Profile] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    alerts: list[AlertRule] = field(default_factory=list)  # top-level [[alerts]]: every profile
 
     @property
     def errors(self) -> list[Problem]:
@@ -192,6 +195,8 @@ class _Checker:
         for key in data:
             if key not in TOP_KEYS:
                 self.error(f"unknown key {key!r}{_hint(key, TOP_KEYS)}", key)
+        if "alerts" in data:
+            self.found.alerts = self.alerts(data["alerts"], ("alerts",)) or []
         profiles = data.get("profiles", {})
         if not isinstance(profiles, dict):
             self.error("profiles must be tables: [profiles.NAME]", "profiles")
@@ -263,6 +268,8 @@ class _Checker:
             self.error(f"{key} must be true or false, not {value!r}", *at)
         elif kind == "table":
             return self.priorities(name, value)
+        elif kind == "alerts":
+            return self.alerts(value, at)
         elif not isinstance(value, str) or not value.strip():
             self.error(f"{key} must be a non-empty string", *at)
         elif kind == "url" and not value.startswith(("http://", "https://")):
@@ -272,6 +279,13 @@ class _Checker:
         else:
             return value.strip()
         return None
+
+    def alerts(self, value: Any, at: tuple[str, ...]) -> list[AlertRule] | None:
+        try:
+            return parse_rules(value)
+        except RuleError as exc:
+            self.error(str(exc), *at)
+            return None
 
     def priorities(self, name: str, table: Any) -> dict[str, Priority] | None:
         at = ("profiles", name, "priority_defaults")

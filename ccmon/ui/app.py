@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -15,10 +17,15 @@ from textual.worker import Worker, WorkerState
 from ccmon.api import errors
 from ccmon.sync.records import ChangeSet, Health
 from ccmon.ui import text as fmt
+from ccmon.ui.alerting import AlertCenter
 from ccmon.ui.context import Monitor
 from ccmon.ui.lifecycle import install_signal_handlers
 from ccmon.ui.messages import Update
 from ccmon.ui.themes import THEMES, pick_theme
+
+if TYPE_CHECKING:
+    from ccmon.record import Recorder, ReplaySource
+    from ccmon.ui.switch import MonitorFactory
 
 STYLESHEETS = (
     "app.tcss",
@@ -49,12 +56,30 @@ class CcmonApp(App[None]):
         Binding("minus", "interval(-1)", "Faster", key_display="-", show=False),
     ]
 
-    def __init__(self, monitor: Monitor, *, wallboard: bool = False, live: bool = True) -> None:
+    def __init__(
+        self,
+        monitor: Monitor,
+        *,
+        wallboard: bool = False,
+        live: bool = True,
+        recorder: Recorder | None = None,
+        replay: ReplaySource | None = None,
+        args: argparse.Namespace | None = None,
+        monitor_factory: MonitorFactory | None = None,
+    ) -> None:
         """``live=False`` starts neither the poller nor the background jobs: the caller
-        drives them (tests, screenshots)."""
+        drives them (tests, screenshots). ``recorder`` records every poll; ``replay``
+        plays a recording instead of polling; ``args`` (the parsed command line) enables
+        switching profiles, through ``monitor_factory`` (default: the real API)."""
         super().__init__()
         self.monitor = monitor
         self.live = live
+        self.recorder = recorder
+        self.replay = replay
+        self.args = args
+        self.monitor_factory = monitor_factory
+        self.alerts = AlertCenter(self, list(monitor.settings.alerts))
+        self._record_warned = False
         self.wallboard = wallboard or monitor.settings.wallboard
         self.updates: Signal[Update] = Signal(self, "updates")
         self._quit_armed = False
@@ -69,6 +94,11 @@ class CcmonApp(App[None]):
         self.monitor.poller.listener = self._on_poll
         from ccmon.ui.screens.main import MainScreen
 
+        if self.replay is not None:
+            from ccmon.ui.screens.replay import ReplayScreen
+
+            self.push_screen(ReplayScreen(self.replay, autoplay=self.live))
+            return
         self.push_screen(MainScreen())
         if self.wallboard:
             self.open_wallboard()
@@ -96,9 +126,35 @@ class CcmonApp(App[None]):
                 self.set_timer(self.monitor.poller.interval, self._start_poller)
 
     def _on_poll(self, changes: ChangeSet, health: Health) -> None:
+        if self.recorder is not None:
+            self.recorder.record(changes, health, self.monitor.store, self.monitor.now())
+            if self.recorder.error and not self._record_warned:
+                self._record_warned = True
+                self.notify(fmt.clean(self.recorder.error, 300), severity="error", markup=False)
         self.updates.publish(Update(changes, health))
         if changes.new_failures and not changes.first_load:
             self._announce_failures(changes.new_failures)
+        self.alerts.on_poll(changes, health)
+
+    def refresh_headers(self) -> None:
+        """Redraw the main screen's header (muted alerts, a switched profile)."""
+        main = self.main_screen()
+        if main is not None:
+            main.refresh_header()
+
+    def main_screen(self):  # -> MainScreen | None
+        from ccmon.ui.screens.main import MainScreen
+
+        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+
+    def reset_main_screen(self) -> None:
+        """Back on the main screen, showing the (new) monitor's store."""
+        main = self.main_screen()
+        if main is None:
+            return
+        while self.screen_stack[-1] is not main:
+            self.pop_screen()
+        main.reset_monitor()
 
     def _announce_failures(self, session_ids: list[str]) -> None:
         store = self.monitor.store
@@ -216,8 +272,13 @@ class CcmonApp(App[None]):
         self.updates.publish(Update(ChangeSet(), poller.health))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from ccmon.ui.switch import profile_commands
+
         yield from super().get_system_commands(screen)
         yield from screen_commands(self, screen)
+        yield from self.alerts.commands()
+        if self.replay is None:
+            yield from profile_commands(self)
 
 
 def screen_commands(app: App[None], screen: Screen) -> Iterable[SystemCommand]:

@@ -179,14 +179,14 @@ async def test_polling_slows_when_idle_or_unfocused_and_says_so() -> None:
             sim.clock.advance(2)
             await poller.tick()
         assert poller.health.slowed == "idle: every 6s"
-        assert poller._next_delay() == 6  # noqa: SLF001
+        assert poller._next_delay() == 6
         sim.clock.advance(5)
         assert not poller.health.stale(sim.clock.now()), "a slower pace is not staleness"
         poller.set_unfocused(True)
         assert poller.health.slowed == "unfocused: every 10s"
         poller.set_unfocused(False)
         poller.refresh_now()
-        assert poller.health.slowed is None and poller._next_delay() == 2  # noqa: SLF001
+        assert poller.health.slowed is None and poller._next_delay() == 2
         workflow = await poller.client.get_workflow(sim.workspace.list_workflows()[0]["id"])
         inputs = sample_inputs(random.Random(3), workflow, sim.workspace.credential_ids)
         for _ in range(16):

@@ -19,9 +19,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.signal import Signal
-from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from ccmon.sync.records import RunRecord
+from ccmon.ui.lifecycle import Footer  # Textual's Footer, without its leak
 from ccmon.ui.messages import Update
 from ccmon.ui.screens.detail_actions import NO_SNAPSHOT, REFUSE_LINK, DetailActions
 from ccmon.ui.screens.detail_base import TABS
@@ -97,6 +98,13 @@ class DetailScreen(DetailActions):
         updates = getattr(self.app, "updates", None)
         if isinstance(updates, Signal):
             updates.subscribe(self, self._store_changed)
+
+    def on_unmount(self) -> None:
+        # A signal forgets a closed screen only when it next publishes (the theme's: when
+        # the theme changes); until then it keeps the whole screen alive.
+        for signal in (self.app.theme_changed_signal, getattr(self.app, "updates", None)):
+            if isinstance(signal, Signal):
+                signal.unsubscribe(self)
 
     def _on_theme(self, _theme: object) -> None:
         self.render_all(force=True)

@@ -6,11 +6,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from ccmon.query import Query
 from ccmon.sync import metrics as sync_metrics
 from ccmon.sync.records import BOOKKEEPING
+from ccmon.ui.lifecycle import Footer  # Textual's Footer, without its leak
 from ccmon.ui.messages import Update
 from ccmon.ui.rows import COLUMNS, RunRows
 from ccmon.ui.widgets.status_line import StatusLine
@@ -76,6 +77,16 @@ class MainScreen(Screen[None]):
         self.table.focus()
         self.app.updates.subscribe(self, self.apply_update)  # type: ignore[attr-defined]
         self.set_interval(1.0, self.on_second)
+        self.refresh_header()
+
+    def reset_monitor(self) -> None:
+        """The app switched to another monitor: show its store, drop view state."""
+        monitor = self.monitor
+        self.rows.store, self.rows.now = monitor.store, monitor.now
+        self.only, self.following, self.pristine = None, None, True
+        self.set_filter("")
+        self.table.set_rows(monitor.store.runs)
+        self.refresh_summary()
         self.refresh_header()
 
     def on_key(self) -> None:
