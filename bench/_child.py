@@ -80,8 +80,11 @@ def ccmon(url: str, runs: int, idle_seconds: float = 0.0) -> dict[str, Any]:
     app = CcmonApp(monitor)
 
     def loaded() -> bool:
+        """The window is loaded (a run or two of the history may have aged out of it)
+        and the table shows it."""
         table = app.screen.query(RunTable)
-        return len(monitor.store) >= runs and bool(table) and table.first().row_count >= runs
+        count = len(monitor.store)
+        return count >= 0.99 * runs and bool(table) and table.first().row_count == count
 
     async def watch() -> None:
         while not loaded():

@@ -138,7 +138,7 @@ def main() -> int:
     lines: list[str] = []
     result: dict[str, Any] = {"quick": quick}
 
-    s = startup(2 if quick else 5)
+    s = startup(1 if quick else 5)
     result["startup_ratio"] = s["ccmon_s"] / s["bare_s"]
     lines.append(
         line(
@@ -209,7 +209,7 @@ def main() -> int:
     )
 
     sizes = (runs, 20_000) if quick else (10_000, 100_000)
-    idle = idle_and_memory(10 if quick else 60, sizes)
+    idle = idle_and_memory(5 if quick else 60, sizes)
     result["idle_cpu_pct"] = idle[sizes[0]]["cpu_pct"]
     lines.append(
         line(
