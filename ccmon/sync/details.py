@@ -11,8 +11,8 @@ class Tier(IntEnum):
     FINISHED = 0  # just left the active set: its errors and artifacts are final
     CHANGED = 1  # an active run changed status (requeued: its retries moved)
     VISIBLE = 2  # on screen without a detail yet
-    BACKFILL = 3  # failures of the window, for the failures view
-    RETRY = 4  # failed before; asked again when nothing else waits
+    RETRY = 3  # failed before (a fault): asked again before any backfill
+    BACKFILL = 4  # failures of the last hour, for the failures view and the wallboard
 
 
 class DetailQueue:
@@ -40,7 +40,7 @@ class DetailQueue:
         for tier in Tier:
             queue = self._tiers[tier]
             limit = count
-            if background is not None and tier >= Tier.BACKFILL:
+            if background is not None and tier >= Tier.RETRY:
                 limit = min(count, len(taken) + background)
                 background = max(0, background - len(queue))
             while queue and len(taken) < limit:

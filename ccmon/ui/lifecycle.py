@@ -32,7 +32,14 @@ from textual import widgets
 from textual.app import App
 from textual.dom import DOMNode
 
-__all__ = ["Footer", "Lifecycle", "forget_closed_watchers", "install_signal_handlers"]
+__all__ = [
+    "Footer",
+    "Lifecycle",
+    "detach_terminal",
+    "forget_closed_watchers",
+    "install_signal_handlers",
+    "terminal_lost",
+]
 
 log = logging.getLogger("ccmon.ui.lifecycle")
 
