@@ -177,21 +177,26 @@ async def census(
     app: CcmonApp, pilot: Any, faults: Faults, samples: int = 5
 ) -> tuple[float, int, int]:
     """RSS, tasks and workers on the main screen with the faults off (the same state at
-    the start and at the end): the lowest of a few samples, so that a request still in
-    flight is not counted as a leak."""
+    the start and at the end). Requests caught by a "timeout" or "slow" fault may still
+    be in flight for up to the client's timeout: the counts are read once they have held
+    still for ``samples`` readings (or that timeout has passed), lowest of those."""
     faults.paused = True
     faults.demo.sim.faults.clear()
     await to_main_screen(app, pilot)
-    await pilot.pause(2.0)
-    rss, tasks, workers = [], [], []
-    for _ in range(samples):
-        await pilot.pause(0.4)
+    deadline = time.monotonic() + faults.demo.monitor.client.timeout + 3
+    readings: list[tuple[float, int, int]] = []
+    while True:
+        await pilot.pause(0.5)
         release_free_memory()
-        rss.append(rss_mb())
-        tasks.append(len(asyncio.all_tasks()))
-        workers.append(sum(1 for w in app.workers if not w.is_finished))
+        workers = sum(1 for w in app.workers if not w.is_finished)
+        readings.append((rss_mb(), len(asyncio.all_tasks()), workers))
+        last = readings[-samples:]
+        steady = len(last) == samples and len({(t, w) for _, t, w in last}) == 1
+        if steady or time.monotonic() > deadline:
+            break
     faults.paused = False
-    return min(rss), min(tasks), min(workers)
+    last = readings[-samples:]
+    return min(r for r, _, _ in last), min(t for _, t, _ in last), min(w for _, _, w in last)
 
 
 class WarmUp:

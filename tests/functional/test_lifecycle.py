@@ -250,7 +250,8 @@ async def test_signal_handler_calls_the_normal_exit(tmp_path: Path) -> None:
             install_signal_handlers(h.app)  # headless: installs nothing
             assert {sig: signal.getsignal(sig) for sig in before} == before
             lifecycle.install_signals()
-            os.kill(os.getpid(), signal.SIGTERM)
+            assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, before[signal.SIGTERM])
+            os.kill(os.getpid(), signal.SIGTERM)  # handled by the loop: pytest lives on
             for _ in range(40):
                 await pilot.pause(0.05)
                 if not h.app.is_running:
