@@ -2,7 +2,7 @@
 
     python bench/_child.py bare                       # a bare Textual app: start, paint, exit
     python bench/_child.py ccmon URL RUNS             # ccmon: start, load RUNS runs, paint, exit
-    python bench/_child.py idle URL RUNS SECONDS      # ccmon left alone: CPU share and RSS
+    python bench/_child.py idle URL RUNS SECONDS SETTLE  # ccmon left alone: CPU share, RSS
     python bench/_child.py bare-idle SECONDS          # a bare Textual app left alone
 
 The last line printed is JSON. The API key is passed in the environment, never argv.
@@ -59,12 +59,14 @@ def bare(idle_seconds: float = 0.0) -> dict[str, Any]:
     return result
 
 
-def ccmon(url: str, runs: int, idle_seconds: float = 0.0) -> dict[str, Any]:
+def ccmon(url: str, runs: int, idle_seconds: float = 0.0, settle: float = 0.0) -> dict[str, Any]:
     import os
     import tempfile
 
-    import httpx
+    # the order of `ccmon.cli.run_monitor`: TLS context in a thread while the UI imports
+    from ccmon.api.http import make_http, tls_in_background
 
+    tls = tls_in_background()
     from ccmon.api.client import ApiKey
     from ccmon.config import Settings
     from ccmon.sync.journal import Journal
@@ -74,7 +76,7 @@ def ccmon(url: str, runs: int, idle_seconds: float = 0.0) -> dict[str, Any]:
 
     settings = Settings(base_url=url, api_key=ApiKey(os.environ["CCMON_BENCH_KEY"]))
     journal = Journal(os.path.join(tempfile.mkdtemp(prefix="ccmon-bench-"), "j.sqlite3"))
-    monitor = Monitor.build(settings, httpx.AsyncClient(base_url=url, timeout=30), journal)
+    monitor = Monitor.build(settings, make_http(url, 30, tls), journal)
     monitor.poller.config.page_size = 10_000
     result: dict[str, Any] = {}
     app = CcmonApp(monitor)
@@ -93,7 +95,15 @@ def ccmon(url: str, runs: int, idle_seconds: float = 0.0) -> dict[str, Any]:
         if not idle_seconds:
             app.call_after_refresh(app.exit)
             return
-        await asyncio.sleep(5.0)  # settle: details fetched, toasts gone
+        # settle (up to `settle` seconds): the details ccmon wants (visible rows, recent
+        # failures) are fetched and the toasts are gone; then there is nothing to do
+        # but poll
+        began = time.monotonic()
+        while len(monitor.poller.details) and time.monotonic() - began < settle:
+            await asyncio.sleep(0.25)
+        await asyncio.sleep(min(5.0, settle))
+        result["settle_s"] = time.monotonic() - began
+        result["details_pending"] = len(monitor.poller.details)
         result["rss_loaded_mb"] = rss_mb()
         start_cpu, start = cpu_seconds(), time.monotonic()
         requests = monitor.client.requests_sent
@@ -119,7 +129,7 @@ def main(argv: list[str]) -> None:
     elif mode == "ccmon":
         out = ccmon(argv[1], int(argv[2]))
     elif mode == "idle":
-        out = ccmon(argv[1], int(argv[2]), float(argv[3]))
+        out = ccmon(argv[1], int(argv[2]), float(argv[3]), float(argv[4]))
     else:
         raise SystemExit(f"unknown mode {mode!r}")
     print(json.dumps(out))

@@ -27,13 +27,13 @@ from ccmon.config import Settings
 from ccmon.sim import ManualClock, SimConfig, build_simulator
 from ccmon.sync.journal import Journal
 from ccmon.sync.records import ChangeSet
+from ccmon.ui import text as fmt
 from ccmon.ui.app import CcmonApp
 from ccmon.ui.context import Monitor
 from ccmon.ui.rows import COLUMNS, RunRows
 from ccmon.ui.widgets.table import RunTable
 
 SIZE = (160, 50)
-MOVING = ("status", "wait", "duration", "errors")
 T0 = datetime(2026, 3, 4, 14, 0, tzinfo=UTC)
 
 
@@ -208,15 +208,30 @@ async def steady_ticks(
 
 
 async def replay_on_datatable(monitor: Monitor, ticks: list[ChangeSet]) -> list[float]:
-    """The same change sets applied the usual way: update_cell per changed cell,
-    add_row for new runs, remove_row for gone ones."""
+    """The same change sets applied the usual way (as Dolphie does): ``remove_row`` for
+    gone runs, ``add_row`` for new ones, ``update_cell`` for each cell of a changed run
+    whose text changed, then ``sort`` so the table shows ccmon's order (running, then
+    waiting by priority, then the rest newest first; the sort keys of changed runs are
+    kept in a dict, as ccmon keeps them in its index)."""
     rows = RunRows(monitor.store, monitor.now)
     base = Baseline()
     spent: list[float] = []
+    keys = [column.key for column in COLUMNS]
+    session = keys.index("id")
+    order: dict[str, Any] = {}
+
+    def cells(key: str) -> list[str]:
+        return [cell.plain for cell in rows.row_cells(key)]
+
+    def sort_key(values: tuple[Any, ...]) -> Any:
+        return order.get(values[session], (9,))
+
     async with base.run_test(size=SIZE) as pilot:
         table = base.query_one(DataTable)
         for key in monitor.store.runs:
-            table.add_row(*[c.plain for c in rows.row_cells(key)], key=key)
+            table.add_row(*cells(key), key=key)
+            order[fmt.short_id(key)] = rows.sort_value(key, None)
+        table.sort(key=sort_key)
         await pilot.pause()
         idle = await idle_pause(pilot)
         for changes in ticks:
@@ -227,13 +242,16 @@ async def replay_on_datatable(monitor: Monitor, ticks: list[ChangeSet]) -> list[
                         table.remove_row(key)
                 for key in changes.added:
                     if key not in table.rows:
-                        table.add_row(*[c.plain for c in rows.row_cells(key)], key=key)
+                        table.add_row(*cells(key), key=key)
+                        order[fmt.short_id(key)] = rows.sort_value(key, None)
                 for key in changes.changed:
-                    if key in table.rows:  # the cells a status change moves
-                        cells = dict(zip(COLUMNS, rows.row_cells(key), strict=True))
-                        for column, cell in cells.items():
-                            if column.key in MOVING:
-                                table.update_cell(key, column.key, cell.plain)
+                    if key in table.rows:
+                        old = table.get_row(key)
+                        for column, before, after in zip(keys, old, cells(key), strict=True):
+                            if before != after:
+                                table.update_cell(key, column, after)
+                        order[fmt.short_id(key)] = rows.sort_value(key, None)
+                table.sort(key=sort_key)
 
             spent.append(await cpu_of(apply, pilot) - idle)
     return spent

@@ -103,11 +103,16 @@ def startup(repeats: int) -> dict[str, float]:
     return {"ccmon_s": statistics.median(ours), "bare_s": statistics.median(bare)}
 
 
-def idle_and_memory(seconds: float, sizes: tuple[int, ...]) -> dict[str, Any]:
+def idle_and_memory(seconds: float, settle: float, sizes: tuple[int, ...]) -> dict[str, Any]:
+    """Idle CPU at the first size, once ccmon has settled (the details it wants are in,
+    for at most ``settle`` seconds); RSS at every size."""
     out: dict[str, Any] = {}
     for size in sizes:
+        first = size == sizes[0]
         with simulator(size) as url:
-            _, figures = child("idle", url, str(size), str(seconds if size == sizes[0] else 2))
+            _, figures = child(
+                "idle", url, str(size), str(seconds if first else 2), str(settle if first else 0)
+            )
         out[size] = figures
     _, out["bare"] = child("bare-idle", str(seconds))
     return out
@@ -209,7 +214,7 @@ def main() -> int:
     )
 
     sizes = (runs, 20_000) if quick else (10_000, 100_000)
-    idle = idle_and_memory(5 if quick else 60, sizes)
+    idle = idle_and_memory(5 if quick else 60, 10 if quick else 120, sizes)
     result["idle_cpu_pct"] = idle[sizes[0]]["cpu_pct"]
     lines.append(
         line(
@@ -220,6 +225,9 @@ def main() -> int:
             "% bare Textual app",
         )
     )
+    settled = idle[sizes[0]]
+    lines[-1] += f"  [measured after {settled['settle_s']:.0f} s of settling"
+    lines[-1] += f", {settled['details_pending']} details still queued]"
     result["rss_10k_mb"] = idle[sizes[0]]["rss_mb"]
     result["rss_100k_mb"] = idle[sizes[1]]["rss_mb"]
     lines.append(

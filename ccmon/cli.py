@@ -17,10 +17,9 @@ import sys
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-import httpx
-
 from ccmon import exits
 from ccmon.api import errors
+from ccmon.api.http import make_http, tls_in_background
 from ccmon.cli_parser import build_parser
 from ccmon.config import ConfigError, Settings, load_settings, require_key, settings_from
 from ccmon.report import clean
@@ -50,10 +49,11 @@ def open_recorder(args: argparse.Namespace, settings: Settings, label: str) -> R
 def run_monitor(args: argparse.Namespace) -> int:
     settings = load_settings(None, args)
     require_key(settings)
+    tls = tls_in_background()  # while the UI is imported
     from ccmon.ui.app import CcmonApp
     from ccmon.ui.context import Monitor
 
-    http = httpx.AsyncClient(base_url=settings.base_url, timeout=10.0)
+    http = make_http(settings.base_url, 10.0, tls)
     monitor = Monitor.build(settings, http, Journal(), label=settings.profile)
     CcmonApp(monitor, recorder=open_recorder(args, settings, settings.profile), args=args).run()
     return 0

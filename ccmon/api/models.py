@@ -26,7 +26,7 @@ from pydantic_core import core_schema
 class ApiModel(BaseModel):
     """Base for every API shape: keeps unknown fields, never rejects extras."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=False)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=False, defer_build=True)
 
 
 # --- enums kept open -------------------------------------------------------------------

@@ -85,13 +85,20 @@ class CcmonApp(App[None]):
         self._quit_armed = False
         for theme in THEMES:
             self.register_theme(theme)
+        # chosen before the stylesheet is first parsed: setting it later re-parses it all
+        self.theme = pick_theme(monitor.settings.theme, os.environ, self.no_color)
 
     # --- start-up ------------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        self.theme = pick_theme(self.monitor.settings.theme, os.environ, self.no_color)
-        install_signal_handlers(self)
+    def on_load(self) -> None:
+        """Poll before the first screen is built: the API prepares the first page while
+        the screen is composed and styled (the screen shows the store once mounted)."""
         self.monitor.poller.listener = self._on_poll
+        if self.live and self.replay is None:
+            self._start_poller()
+
+    def on_mount(self) -> None:
+        install_signal_handlers(self)
         from ccmon.ui.screens.main import MainScreen
 
         if self.replay is not None:
@@ -103,7 +110,6 @@ class CcmonApp(App[None]):
         if self.wallboard:
             self.open_wallboard()
         if self.live:
-            self._start_poller()
             for job in self.monitor.background:
                 self.run_worker(job(), group="background", exit_on_error=False)
 

@@ -1,5 +1,4 @@
-"""How ccmon ends when its terminal does (SIGHUP, SIGTERM, a tty that vanished), and
-how its footers end (Textual's Footer keeps every footer key it ever showed).
+"""How ccmon ends when its terminal does (SIGHUP, SIGTERM, a tty that vanished).
 
 - SIGTERM and SIGHUP call ``app.exit()``: Textual's normal exit, which restores the
   terminal modes (alternate screen, mouse reporting, cursor).
@@ -10,10 +9,6 @@ how its footers end (Textual's Footer keeps every footer key it ever showed).
 - Once the terminal is known to be gone, its file descriptors are pointed at /dev/null,
   so the exit path's restore sequences go nowhere instead of failing; and if a clean
   exit has not finished after a few seconds, the process ends anyway.
-- Textual 8.2's Footer binds each of its keys to its ``compact`` reactive and forgets
-  such watchers only when ``compact`` changes (never, here), so every recompose (each
-  screen switch or focus change) kept the removed keys, and their render caches, alive:
-  about a megabyte per visit to the detail screen. :class:`Footer` forgets them.
 """
 
 from __future__ import annotations
@@ -28,15 +23,11 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from textual import widgets
 from textual.app import App
-from textual.dom import DOMNode
 
 __all__ = [
-    "Footer",
     "Lifecycle",
     "detach_terminal",
-    "forget_closed_watchers",
     "install_signal_handlers",
     "terminal_lost",
 ]
@@ -197,28 +188,3 @@ def install_signal_handlers(app: App[Any]) -> None:
     lifecycle = Lifecycle(app)
     lifecycle.install_signals()
     lifecycle.watch()
-
-
-# --- footers ---------------------------------------------------------------------------
-
-
-def forget_closed_watchers(node: DOMNode) -> int:
-    """Drop the watchers of ``node``'s reactives that belong to closed nodes (what
-    Textual does itself, but only when the watched value changes). Returns how many."""
-    watchers = getattr(node, "__watchers", None)  # where textual.reactive keeps them
-    if not isinstance(watchers, dict):
-        return 0
-    dropped = 0
-    for entries in watchers.values():
-        alive = [(owner, callback) for owner, callback in entries if not owner._closing]
-        dropped += len(entries) - len(alive)
-        entries[:] = alive
-    return dropped
-
-
-class Footer(widgets.Footer):
-    """Textual's Footer, minus its leak (see the module's docstring)."""
-
-    async def recompose(self) -> None:
-        await super().recompose()
-        forget_closed_watchers(self)

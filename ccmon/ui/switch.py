@@ -13,9 +13,9 @@ import contextlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-import httpx
 from textual.app import SystemCommand
 
+from ccmon.api.http import make_http
 from ccmon.config import ConfigError, Settings, list_profiles, load_settings, require_key
 from ccmon.profiles import config_path
 from ccmon.sync.journal import Journal
@@ -32,7 +32,7 @@ MonitorFactory = Callable[[Settings], Monitor]
 
 def default_factory(settings: Settings) -> Monitor:
     """A monitor over the real API: a new HTTP client and the default journal."""
-    http = httpx.AsyncClient(base_url=settings.base_url, timeout=10.0)
+    http = make_http(settings.base_url, 10.0)
     return Monitor.build(settings, http, Journal(), label=settings.profile)
 
 

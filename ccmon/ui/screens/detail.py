@@ -22,7 +22,6 @@ from textual.signal import Signal
 from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from ccmon.sync.records import RunRecord
-from ccmon.ui.lifecycle import Footer  # Textual's Footer, without its leak
 from ccmon.ui.messages import Update
 from ccmon.ui.screens.detail_actions import NO_SNAPSHOT, REFUSE_LINK, DetailActions
 from ccmon.ui.screens.detail_base import TABS
@@ -36,6 +35,7 @@ from ccmon.ui.widgets.detail_panes import (
     OverviewPane,
     plain_static,
 )
+from ccmon.ui.widgets.keybar import KeyBar
 
 __all__ = ["NO_SNAPSHOT", "REFUSE_LINK", "TABS", "DetailScreen"]
 
@@ -85,7 +85,7 @@ class DetailScreen(DetailActions):
                 yield ArtifactsPane(id="artifacts-pane")
             with TabPane("Debug", id="debug"):
                 yield DebugPane(id="debug-pane")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#detail-error").display = False

@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ccmon.ui.text import clean
+from ccmon.ui.widgets.keybar import KeyBar
 
 
 class DataScreen(ModalScreen[None]):
@@ -33,7 +34,7 @@ class DataScreen(ModalScreen[None]):
             yield Static(Text(self.title_text), id="data-title", markup=False)
             with VerticalScroll(id="data-scroll"):
                 yield Static(Text(self.body), id="data-body", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#data-scroll", VerticalScroll).focus()

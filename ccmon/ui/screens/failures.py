@@ -6,13 +6,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ccmon.sync import metrics as sync_metrics
 from ccmon.sync.metrics import FailureGroup
 from ccmon.ui import text as fmt
 from ccmon.ui.messages import Update
+from ccmon.ui.widgets.keybar import KeyBar
 from ccmon.ui.widgets.status_line import StatusLine
 
 
@@ -43,7 +44,7 @@ class FailuresScreen(Screen[None]):
             id="failures-title",
         )
         yield OptionList(id="failure-groups")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def monitor(self):

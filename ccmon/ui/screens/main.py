@@ -11,9 +11,9 @@ from textual.widgets import Input
 from ccmon.query import Query
 from ccmon.sync import metrics as sync_metrics
 from ccmon.sync.records import BOOKKEEPING
-from ccmon.ui.lifecycle import Footer  # Textual's Footer, without its leak
 from ccmon.ui.messages import Update
 from ccmon.ui.rows import COLUMNS, RunRows
+from ccmon.ui.widgets.keybar import KeyBar
 from ccmon.ui.widgets.status_line import StatusLine
 from ccmon.ui.widgets.summary import Summary
 from ccmon.ui.widgets.table import RunTable
@@ -69,7 +69,7 @@ class MainScreen(Screen[None]):
         yield Summary(id="summary")
         yield Input(placeholder="filter: status:failed prio:high wf:name !text", id="filter")
         yield RunTable(COLUMNS, self.rows, id="runs")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.table = self.query_one(RunTable)
@@ -77,6 +77,8 @@ class MainScreen(Screen[None]):
         self.table.focus()
         self.app.updates.subscribe(self, self.apply_update)  # type: ignore[attr-defined]
         self.set_interval(1.0, self.on_second)
+        if self.monitor.store.loaded:  # the first poll ended before this screen existed
+            self.refresh_summary()
         self.refresh_header()
 
     def reset_monitor(self) -> None:
@@ -117,7 +119,7 @@ class MainScreen(Screen[None]):
 
     def on_second(self) -> None:
         self.rows.tick()
-        self.table.refresh()
+        self.table.refresh_changed()
         self.refresh_header()
 
     def refresh_summary(self) -> None:

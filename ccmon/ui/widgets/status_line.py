@@ -73,8 +73,17 @@ def health_line(
     return line, stale
 
 
+def same_text(a: Text | None, b: Text) -> bool:
+    """Same characters, spans and base style (``Text.__eq__`` ignores the base style)."""
+    return a is not None and a.plain == b.plain and a.style == b.style and a.spans == b.spans
+
+
 class StatusLine(Static):
-    """One line at the top of every screen; turns loud when the data is stale."""
+    """One line at the top of every screen; turns loud when the data is stale.
+
+    Its size is fixed by CSS (one line, full width), so a new text only repaints it (no
+    relayout), and an unchanged one does nothing.
+    """
 
     def show(
         self, health: Health, now: datetime, *, label: str, host: str, extra: str = ""
@@ -84,4 +93,6 @@ class StatusLine(Static):
         )
         self.set_class(stale, "-stale")
         self.set_class(health.state in ("error", "retrying", "rate_limited"), "-trouble")
-        self.update(line)
+        old = self.content
+        if not same_text(old if isinstance(old, Text) else None, line):
+            self.update(line, layout=False)

@@ -45,10 +45,10 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
     """A sortable, filterable table of many rows, repainting only what changed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home,g", "cursor_first", "First row", show=False),
         Binding("end,G", "cursor_last", "Last row", show=False),
         Binding("enter", "select_cursor", "Select"),
@@ -114,6 +114,8 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._flash_timer: Timer | None = None
         self._lines = LineCache(self._columns, self.LINE_CACHE_SIZE)
         self._frame: Frame | None = None
+        self._painted: dict[int, tuple[str, int]] = {}
+        """What each line (y) last showed: row key and row version."""
 
     # -- read-only state ---------------------------------------------------------------
 
@@ -284,8 +286,18 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
         """Repaint the lines of display rows [start, stop) (clipped to the view)."""
         top, page = self._view()
         start, stop = max(start, top), min(stop, top + page)
-        if start < stop:
-            self.refresh(Region(0, start - top + 1, self.size.width, stop - start))
+        if start < stop:  # the content's width: the scrollbar is not repainted with it
+            width = self.scrollable_content_region.width
+            self.refresh(Region(0, start - top + 1, width, stop - start))
+
+    def refresh_changed(self) -> None:
+        """Repaint only the visible lines whose row changed since they were painted
+        (time columns tick; rows that did not change cost nothing)."""
+        top, page = self._view()
+        painted = self._painted
+        for display, key in enumerate(self._index.keys(top, top + page), top):
+            if painted.get(display - top + 1) != (key, self._version(key)):
+                self._refresh_rows(display, display + 1)
 
     def _refresh_key(self, key: str | None) -> None:
         if key is not None and (display := self._index.display_index(key)) is not None:
@@ -324,19 +336,10 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- actions ----------------------------------------------------------------------
 
-    def action_cursor_up(self) -> None:
-        self._move_cursor(self.cursor_row - 1)
+    def action_move(self, rows: int) -> None:
+        self._move_cursor(self.cursor_row + rows)
 
-    def action_cursor_down(self) -> None:
-        self._move_cursor(self.cursor_row + 1)
-
-    def action_page_up(self) -> None:
-        self._page(-1)
-
-    def action_page_down(self) -> None:
-        self._page(+1)
-
-    def _page(self, direction: int) -> None:
+    def action_page(self, direction: int) -> None:
         top, page = self._view()
         step = max(1, page) * direction
         self.scroll_to(y=top + step, animate=False, force=True)
@@ -395,11 +398,15 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(frame.layout.width, frame.base)
         key = self._index.key_at(display)
         overlay = frame.overlay(key == self.cursor_key, key in self._flash)
-        try:
-            version = self._model.source.row_version(key)
-        except KeyError:  # the source dropped it before we were told: draw it empty
-            version = -1
+        version = self._version(key)
+        self._painted[y] = (key, version)
         return self._lines.row(key, version, frame, overlay, lambda: self._cells(key), console)
+
+    def _version(self, key: str) -> int:
+        try:
+            return self._model.source.row_version(key)
+        except KeyError:  # the source dropped it before we were told: draw it empty
+            return -1
 
     def _cells(self, key: str) -> Sequence[Text]:
         try:

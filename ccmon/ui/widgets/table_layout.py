@@ -93,7 +93,7 @@ def compute_layout(columns: Sequence[Column], width: int) -> ColumnLayout:
     )
 
 
-def _fit(text: Text, width: int, align: Literal["left", "right"]) -> Text:
+def fit_cell(text: Text, width: int, align: Literal["left", "right"]) -> Text:
     """A copy of `text` truncated with an ellipsis and padded to exactly `width` cells."""
     text = text.copy()
     plain = text.plain
@@ -118,7 +118,7 @@ def build_row_text(columns: Sequence[Column], layout: ColumnLayout, cells: Seque
         if position:
             line.append(SEPARATOR)
         cell = cells[index] if index < len(cells) else _EMPTY
-        append_text(_fit(cell, width, columns[index].align))
+        append_text(fit_cell(cell, width, columns[index].align))
     line.truncate(layout.width, pad=True)
     return line
 
@@ -140,14 +140,14 @@ def build_header_text(
             arrow = SORT_DESCENDING if sort_reverse else SORT_ASCENDING
             if cell_len(column.label) + 2 <= width:
                 arrow = " " + arrow
-            label = _fit(Text(column.label), width - len(arrow), "left")
+            label = fit_cell(Text(column.label), width - len(arrow), "left")
             label.rstrip()
             label.append(arrow)
-            label = _fit(label, width, column.align)
+            label = fit_cell(label, width, column.align)
             if sorted_style:
                 label.stylize(sorted_style)
         else:
-            label = _fit(Text(column.label), width, column.align)
+            label = fit_cell(Text(column.label), width, column.align)
         line.append_text(label)
     line.truncate(layout.width, pad=True)
     return line

@@ -1,0 +1,41 @@
+"""The HTTP client ccmon talks to the API with.
+
+Building the TLS context (loading the CA bundle) takes tens of milliseconds; its C code
+releases the GIL, so the monitor starts it in a thread first thing and imports the UI
+meanwhile (:func:`tls_in_background`). The context is httpx's own default
+(``httpx.create_ssl_context()``: certifi's bundle, or ``SSL_CERT_FILE`` /
+``SSL_CERT_DIR``), so certificate checks are exactly those of ``httpx.AsyncClient()``.
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+from concurrent.futures import Future
+
+import httpx
+
+__all__ = ["make_http", "tls_in_background"]
+
+
+def tls_in_background() -> Future[ssl.SSLContext]:
+    """Start building the default TLS context in a daemon thread."""
+    future: Future[ssl.SSLContext] = Future()
+
+    def build() -> None:
+        try:
+            future.set_result(httpx.create_ssl_context())
+        except BaseException as exc:  # handed to whoever waits for it
+            future.set_exception(exc)
+
+    threading.Thread(target=build, name="ccmon-tls", daemon=True).start()
+    return future
+
+
+def make_http(
+    base_url: str, timeout: float, tls: Future[ssl.SSLContext] | None = None
+) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` for the API at ``base_url``, verifying certificates with
+    the context from ``tls`` (built now if none was started)."""
+    verify: ssl.SSLContext = tls.result() if tls is not None else httpx.create_ssl_context()
+    return httpx.AsyncClient(base_url=base_url, timeout=timeout, verify=verify)

@@ -1,0 +1,26 @@
+"""The API's HTTP client: TLS built in a thread, checking certificates as httpx does."""
+
+from __future__ import annotations
+
+import ssl
+
+import httpx
+
+from ccmon.api.http import make_http, tls_in_background
+
+
+def test_the_background_context_is_httpx_default() -> None:
+    ours = tls_in_background().result(timeout=30)
+    theirs = httpx.create_ssl_context()
+    assert ours.verify_mode is ssl.CERT_REQUIRED and ours.check_hostname
+    assert ours.cert_store_stats() == theirs.cert_store_stats()
+    assert ours.cert_store_stats()["x509_ca"] > 0
+
+
+async def test_the_client_uses_it() -> None:
+    tls = tls_in_background()
+    async with make_http("https://api.example.invalid", 5.0, tls) as http:
+        assert str(http.base_url) == "https://api.example.invalid"
+        assert http.timeout.connect == 5.0
+        pool = http._transport._pool  # type: ignore[attr-defined]
+        assert pool._ssl_context is tls.result()
