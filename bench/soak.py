@@ -176,12 +176,15 @@ async def to_main_screen(app: CcmonApp, pilot: Any) -> None:
 async def census(
     app: CcmonApp, pilot: Any, faults: Faults, samples: int = 5
 ) -> tuple[float, int, int]:
-    """RSS, tasks and workers on the main screen with the faults off (the same state at
-    the start and at the end). Requests caught by a "timeout" or "slow" fault may still
-    be in flight for up to the client's timeout: the counts are read once they have held
-    still for ``samples`` readings (or that timeout has passed), lowest of those."""
+    """RSS, tasks and workers on the main screen with the faults off and polling paused
+    (the same state at the start and at the end: no tick's requests in flight). Requests
+    caught by a "timeout" or "slow" fault may still be in flight for up to the client's
+    timeout: the counts are read once they have held still for ``samples`` readings (or
+    that timeout has passed), lowest of those."""
     faults.paused = True
     faults.demo.sim.faults.clear()
+    poller = faults.demo.monitor.poller
+    poller.pause()
     await to_main_screen(app, pilot)
     deadline = time.monotonic() + faults.demo.monitor.client.timeout + 3
     readings: list[tuple[float, int, int]] = []
@@ -195,6 +198,7 @@ async def census(
         if steady or time.monotonic() > deadline:
             break
     faults.paused = False
+    poller.resume()
     last = readings[-samples:]
     return min(r for r, _, _ in last), min(t for _, t, _ in last), min(w for _, _, w in last)
 

@@ -1,10 +1,11 @@
 """The poller: what to ask the API, and when.
 
 A first load pages through the window. Each steady tick then costs a few small
-requests, whatever the history: runs newer than the newest one seen, the active
-statuses, the list rows of runs that just left the active set, and a capped number of
-run details from one queue. A full resync every few minutes catches anything missed.
-Ticks never overlap: the next one is scheduled when the current one ends.
+requests, whatever the history: runs newer than the newest one seen, a change probe
+over the older ones (:mod:`ccmon.sync.probe`), the list rows of runs it saw end, and a
+capped number of run details from one queue. A full resync every few minutes catches
+anything missed. Ticks never overlap: the next one is scheduled when the current one
+ends.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from ccmon.api import errors
 from ccmon.api.client import CloudCruiseClient, InvalidRow
 from ccmon.api.models import ACTIVE_STATUSES, RunDetail, RunSummary, Workflow
+from ccmon.sync import probe
 from ccmon.sync.details import DetailQueue, Tier
 from ccmon.sync.health_text import known_ids
 from ccmon.sync.records import ChangeSet, Health
@@ -37,7 +39,13 @@ class SyncConfig:
     interval: float = 2.0
     window: timedelta = timedelta(hours=24)
     page_size: int = 1000
-    overlap: timedelta = timedelta(seconds=10)
+    # New runs are asked from the newest created_at seen (inclusive), less this overlap
+    # for a run that becomes visible a little after a newer one (commit lag, far below a
+    # second). A later one is still found: the probe returns it when its status is in
+    # its segment's filter, and the full resync in any case.
+    overlap: timedelta = timedelta(seconds=1)
+    probe_segments: int = 3  # created_at segments of the change probe
+    settle: probe.SettlePolicy = field(default_factory=probe.SettlePolicy)  # rows of ended runs
     resync_every: timedelta = timedelta(minutes=5)
     workflows_every: timedelta = timedelta(minutes=10)
     detail_concurrency: int = 4
@@ -72,6 +80,9 @@ class Poller:
         self.health = Health(interval=self.config.interval)
         self.details = DetailQueue()
         self.split_statuses = False  # set when the API ignores the `statuses` filter
+        self._probed_at: datetime | None = None  # the last probe (or full load) that worked
+        self._ending: dict[str, tuple[datetime, int]] = {}  # row due: id -> (created, tick)
+        self._active_times: list[datetime] = []  # created_at of the active runs probed
         self.ticks = 0
         self._last_full: datetime | None = None
         self._last_workflows: datetime | None = None
@@ -224,7 +235,8 @@ class Poller:
             invalid=invalid,
             complete=lambda rec: rec.created_at is None or rec.created_at >= window_start,
         )
-        self._last_full = now
+        self._last_full = self._probed_at = now
+        self._ending.clear()
         if first and self.config.backfill_failures:
             hour_ago = now - timedelta(hours=1)
             failed = sorted(
@@ -244,21 +256,53 @@ class Poller:
         window_start = now - self.config.window
         newest = self.store.newest_created_at()
         since = max(window_start, newest - self.config.overlap) if newest else window_start
-        before_active = self.store.active_ids()
         new_rows, invalid = await self._pages(start_time=since)
-        active_rows, bad = await self._active_rows(window_start)
-        changes = self.store.apply_rows([*new_rows, *active_rows], invalid=[*invalid, *bad])
-        still = {r.session_id for r in active_rows if r.status in ACTIVE_STATUSES}
-        still |= {r.session_id for r in new_rows if r.status in ACTIVE_STATUSES}
-        departed = sorted(sid for sid in before_active - still if sid in self.store.runs)
-        if departed:
-            changes.merge(await self._settle(departed))
+        changes = self.store.apply_rows(new_rows, invalid=invalid)
+        if not self.split_statuses and await self._probe(window_start, since, now, changes):
+            args = (self._ending, self._active_times, self.ticks, self.config.settle)
+            changes.merge(await probe.settle(self._pages, self.store, *args))
+        else:  # the way without the probe: every active run, then the ones that left
+            before_active = self.store.active_ids()
+            active_rows, bad = await self._active_rows(window_start)
+            changes.merge(self.store.apply_rows(active_rows, invalid=bad))
+            still = {r.session_id for r in [*active_rows, *new_rows] if r.status in ACTIVE_STATUSES}
+            departed = sorted(sid for sid in before_active - still if sid in self.store.runs)
+            if departed:
+                changes.merge(await self._settle(departed))
         for sid, fields in changes.changed.items():
             if "status" in fields:
                 record = self.store.get(sid)
                 tier = Tier.FINISHED if record and record.status.terminal else Tier.CHANGED
                 self.details.want(sid, tier)
         return changes
+
+    async def _probe(
+        self, window_start: datetime, since: datetime, now: datetime, changes: ChangeSet
+    ) -> bool:
+        """Ask the runs created before ``since`` what changed (see :mod:`probe`). False
+        when the probe cannot be used: an active run without created_at, or the API
+        turned out to ignore ``statuses`` (then the probe's rows are applied as they are)."""
+        active, undated = self.store.active_by_created(window_start, since)
+        if undated:
+            return False
+        self._active_times = [created for created, _, _ in active]
+        count, most = self.store.count_created, self.config.probe_segments
+        plan = probe.plan(
+            active, count, window_start, since, ending=self._ending, max_segments=most
+        )
+        started = probe.midpoint(self._probed_at, now)
+        ended = await probe.ask(self._pages, self.store, plan, started, changes)
+        if ended is None:
+            log.info("the API ignored `statuses`; asking per status")
+            self.split_statuses = True
+            return False
+        for sid in ended:  # over, with a terminal status still unknown: rows next
+            record = self.store.get(sid)
+            if record is not None and record.created_at is not None:
+                self._ending[sid] = (record.created_at, self.ticks)
+                self.details.want(sid, Tier.FINISHED)
+        self._probed_at = now
+        return True
 
     async def _pages(self, **filters: object) -> tuple[list[RunSummary], list[InvalidRow]]:
         page = await self.client.collect_runs(page_size=self.config.page_size, **filters)
@@ -290,7 +334,7 @@ class Poller:
             if self.store.runs[sid].created_at is not None
         )
         wanted = set(departed)
-        for start, end in _spans([t for t, _ in times], gap=timedelta(seconds=60)):
+        for start, end in probe.spans([t for t, _ in times], gap=timedelta(seconds=60)):
             rows, invalid = await self._pages(start_time=start, end_time=end + timedelta(seconds=1))
             mine = [r for r in rows if r.session_id in wanted]
             changes.merge(self.store.apply_rows(mine, invalid=invalid))
@@ -364,14 +408,3 @@ class Poller:
         workflow = await self.client.get_workflow(workflow_id)
         self.store.set_workflow_definition(workflow)
         return workflow
-
-
-def _spans(times: list[datetime], gap: timedelta) -> list[tuple[datetime, datetime]]:
-    """Group sorted times into spans whose neighbours are less than ``gap`` apart."""
-    spans: list[tuple[datetime, datetime]] = []
-    for moment in times:
-        if spans and moment - spans[-1][1] < gap:
-            spans[-1] = (spans[-1][0], moment)
-        else:
-            spans.append((moment, moment))
-    return spans

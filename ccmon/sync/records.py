@@ -35,6 +35,7 @@ class RunRecord:
     priority_source: PrioritySource | None = None
     version: int = 0
     detail_at: datetime | None = None
+    start_estimated: bool = False  # execution_start deduced, not read (until a row comes)
 
     @property
     def session_id(self) -> str:

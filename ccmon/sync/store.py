@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +14,7 @@ from ccmon.api.models import (
     Priority,
     RunDetail,
     RunSummary,
+    Status,
     Workflow,
     WorkflowSummary,
 )
@@ -70,6 +72,8 @@ class RunStore:
         self._newest: datetime | None = None
         self._newest_stale = False
         self._by_created: list[tuple[datetime, str]] = []  # a heap, for pruning
+        self._created: list[datetime] = []  # every run's created_at, sorted when needed
+        self._created_unsorted = False
 
     # --- lookups -------------------------------------------------------------------
 
@@ -91,6 +95,44 @@ class RunStore:
             self._newest_stale = False
         return self._newest
 
+    def active_by_created(
+        self, start: datetime, end: datetime
+    ) -> tuple[list[tuple[datetime, str, Status]], bool]:
+        """Active runs created in ``[start, end)``, oldest first, and whether an active
+        run has no created_at (no created_at range can cover it)."""
+        found, undated = [], False
+        for sid in self._active:
+            summary = self.runs[sid].summary
+            created = summary.created_at
+            if created is None:
+                undated = True
+            elif start <= created < end:
+                found.append((created, sid, summary.status))
+        found.sort()
+        return found, undated
+
+    def count_created(self, start: datetime, end: datetime) -> int:
+        """How many stored runs were created in ``[start, end)`` (two bisections)."""
+        created = self._sorted_created()
+        return max(0, bisect_left(created, end) - bisect_left(created, start))
+
+    def _sorted_created(self) -> list[datetime]:
+        if self._created_unsorted:
+            self._created.sort()  # mostly sorted already: close to linear
+            self._created_unsorted = False
+        return self._created
+
+    def _add_created(self, created: datetime) -> None:
+        if self._created and created < self._created[-1]:
+            self._created_unsorted = True
+        self._created.append(created)
+
+    def _remove_created(self, created: datetime) -> None:
+        listed = self._sorted_created()
+        at = bisect_left(listed, created)
+        if at < len(listed) and listed[at] == created:
+            del listed[at]
+
     # --- indexes -------------------------------------------------------------------
 
     def _index(self, record: RunRecord, new: bool = False) -> None:
@@ -103,6 +145,7 @@ class RunStore:
         created = record.created_at
         if new and created is not None:
             heapq.heappush(self._by_created, (created, sid))
+            self._add_created(created)
             if not self._newest_stale and (self._newest is None or created > self._newest):
                 self._newest = created
 
@@ -112,8 +155,10 @@ class RunStore:
             return False
         self.tally.discard(session_id)
         self._active.discard(session_id)
-        if record.created_at is not None and record.created_at == self._newest:
-            self._newest_stale = True
+        if record.created_at is not None:
+            self._remove_created(record.created_at)
+            if record.created_at == self._newest:
+                self._newest_stale = True
         return True
 
     def workflow_name(self, workflow_id: str | None) -> str | None:
@@ -170,6 +215,7 @@ class RunStore:
         old = record.summary
         if old.status.terminal and not row.status.terminal:
             return  # a terminal run never changes; an older view must not undo it
+        record.start_estimated = False  # a real row: its execution_start is the truth
         moved = {name for name in SUMMARY_FIELDS if getattr(old, name) != getattr(row, name)}
         if row.priority != old.priority:
             moved.add("priority")
@@ -178,8 +224,12 @@ class RunStore:
         record.summary = row
         if "priority" in moved:
             self._resolve_priority(record)
-        if "created_at" in moved and row.created_at is not None:
-            heapq.heappush(self._by_created, (row.created_at, sid))
+        if "created_at" in moved:
+            if old.created_at is not None:
+                self._remove_created(old.created_at)
+            if row.created_at is not None:
+                heapq.heappush(self._by_created, (row.created_at, sid))
+                self._add_created(row.created_at)
             self._newest_stale = True
         self._index(record)
         record.version += 1
@@ -211,6 +261,27 @@ class RunStore:
             self._index(record)
             record.version += 1
             changes.touch(detail.session_id, moved)
+            self.version += 1
+        return changes
+
+    def infer_status(self, inferred: Mapping[str, tuple[str, datetime | None]]) -> ChangeSet:
+        """Statuses deduced without a row (a run missing from a query that would have
+        returned it: see :mod:`ccmon.sync.probe`). A start time given with one is an
+        estimate, used only while the run has none; the next real row replaces it."""
+        changes = ChangeSet()
+        for sid, (status, start) in inferred.items():
+            record = self.runs.get(sid)
+            if record is None or record.status.terminal or record.status == status:
+                continue
+            update: dict[str, object] = {"status": Status(status)}
+            if start is not None and record.summary.execution_start is None:
+                update["execution_start"] = start
+                record.start_estimated = True
+            record.summary = record.summary.model_copy(update=update)
+            self._index(record)
+            record.version += 1
+            changes.touch(sid, set(update))
+        if changes:
             self.version += 1
         return changes
 
