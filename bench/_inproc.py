@@ -60,13 +60,16 @@ class Baseline(App[None]):
 
 
 class TimedApp:
-    """Wraps the simulator's ASGI app and adds up the CPU it spends."""
+    """Wraps the simulator's ASGI app, adds up the CPU it spends and counts the list
+    requests (``GET /runs``) apart from the others (run details, workflows)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self.cpu = 0.0
+        self.lists = 0
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.lists += scope.get("path") == "/runs"
         start = time.process_time()
         try:
             await self.app(scope, receive, send)
@@ -167,14 +170,17 @@ async def steady_ticks(
     out: dict[str, float] = {"bytes_full": float(full_bytes)}
     requests, received, changed = [], [], []
     if not ui:
+        lists = []
         for _ in range(count):
             sim.clock.advance(2)
-            r0, b0 = client.requests_sent, client.bytes_received
+            r0, b0, l0 = client.requests_sent, client.bytes_received, timed.lists
             changes = await poller.tick()
             requests.append(client.requests_sent - r0)
+            lists.append(timed.lists - l0)
             received.append(client.bytes_received - b0)
             changed.append(len(changes.added) + len(changes.changed))
-        out["requests_per_tick"] = statistics.median(requests)
+        out["requests_per_tick"] = statistics.mean(requests)
+        out["list_requests_per_tick"] = statistics.mean(lists)
         out["bytes_per_tick"] = statistics.median(received)
         return out
     app = Ccmon(monitor, live=False)
