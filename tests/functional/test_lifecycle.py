@@ -89,6 +89,12 @@ class Tmux:
             time.sleep(0.1)
         raise AssertionError("no ccmon process under the pane's shell")
 
+    def alive(self) -> bool:
+        """Whether the session still runs (it ends, and the server with it, when the
+        command does)."""
+        command = ["tmux", "-L", self.socket, "has-session", "-t", self.session]
+        return subprocess.run(command, capture_output=True, env=self.env).returncode == 0
+
     def kill_server(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
 
