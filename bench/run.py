@@ -188,7 +188,7 @@ def main() -> int:
     result["bytes_ratio_10k"] = ticks["bytes_per_tick"] / ticks["bytes_full"]
     lines.append(
         line(
-            "bytes_ratio_10k",
+            f"bytes_ratio_{runs // 1000}k",
             result["bytes_ratio_10k"],
             "",
             ticks["bytes_full"] / 1024,
