@@ -1,7 +1,7 @@
 """Figures derived from the store: counts, waits, throughput, failure groups.
 
-Totals come from the store's running tally and queues from its few active runs, so a
-call costs what is active, not what is stored (a walk over the failure groups aside).
+Totals, queues and failure groups come from the store's running tally, so a call costs
+the few groups and priorities, not what is stored.
 """
 
 from __future__ import annotations
@@ -82,22 +82,12 @@ def _percentile(values: list[float], q: float) -> timedelta | None:
 
 
 def compute(store: RunStore, now: datetime) -> Metrics:
-    """The figures at ``now``: totals from the tally, queues from the few active runs."""
+    """The figures at ``now``, from the tally's running totals."""
     tally = store.tally
     m = Metrics(now=now, total=len(store.runs))
     m.by_status = Counter(tally.by_status)
-    for sid in store.active_ids():
-        record = store.runs[sid]
-        prio = record.priority
-        if record.waiting:
-            m.waiting[prio] += 1
-            created = record.created_at
-            if created is not None and (
-                prio not in m.oldest_waiting or created < m.oldest_waiting[prio]
-            ):
-                m.oldest_waiting[prio] = created
-        elif record.status == "execution.start":
-            m.running[prio] += 1
+    m.waiting, m.running = Counter(tally.waiting), Counter(tally.running)
+    m.oldest_waiting = {prio: listed[0] for prio, listed in tally.waiting_created.items()}
     m.last_dispatch = dict(tally.last_dispatch)
     m.wait_p50, m.wait_p95 = _percentile(tally.waits, 0.5), _percentile(tally.waits, 0.95)
     m.run_p50, m.run_p95 = _percentile(tally.runs, 0.5), _percentile(tally.runs, 0.95)
@@ -110,14 +100,14 @@ def compute(store: RunStore, now: datetime) -> Metrics:
     m.success_rate = tally.by_status.get("success", 0) / done if done else None
     groups: list[FailureGroup] = []
     for fp, members in tally.groups.items():
-        times = [t for sid in members if (t := tally.failures[sid][1]) is not None]
-        last = max(times, default=None)
+        times = tally.group_times.get(fp, [])  # sorted
+        last = times[-1] if times else None
         m.failures_by_category[fp.category] += len(members)
-        m.failures_last_hour[fp.category] += sum(1 for t in times if t >= hour_ago)
+        m.failures_last_hour[fp.category] += len(times) - bisect_left(times, hour_ago)
         if not m.failures_last_hour[fp.category]:
             del m.failures_last_hour[fp.category]
         seen = datetime.fromtimestamp(last, tz=now.tzinfo) if last is not None else None
-        groups.append(FailureGroup(fp, sorted(members), seen))
+        groups.append(FailureGroup(fp, list(tally.sorted_members(fp)), seen))
     epoch = datetime.min.replace(tzinfo=now.tzinfo)
     m.groups = sorted(groups, key=lambda g: (g.last_seen or epoch, g.count), reverse=True)
     return m

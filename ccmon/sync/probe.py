@@ -141,12 +141,14 @@ def _groups(
     ending: Collection[str],
 ) -> list[_Group]:
     groups: list[_Group] = []
+    group: _Group | None = None
     for created, sid, status in active:
-        cls = "T" if sid in ending else class_of(status)
-        if not groups or groups[-1].last != created:
-            groups.append(_Group(created, created))
-        group = groups[-1]
-        group.counts[cls] = group.counts.get(cls, 0) + 1
+        cls = "T" if sid in ending else CLASS_OF.get(status, "U")  # class_of, inlined
+        if group is None or group.last != created:
+            group = _Group(created, created)
+            groups.append(group)
+        counts = group.counts
+        counts[cls] = counts.get(cls, 0) + 1
         group.members.append((sid, cls))
     for group in groups:
         group.over = count(group.first, group.last + TICK) - len(group.members)
@@ -178,40 +180,52 @@ def _best(
         return group.cost(cls) + extra
 
     inf = float("inf")
+    classes = range(len(EXCLUDABLE))
+    pays = [e != "T" for e in EXCLUDABLE]  # does a segment excluding e pay for a gap?
+    # moves[e]: (p, gap paid) for each class p != e a segment excluding e may follow
+    moves = [
+        [(p, "T" not in (EXCLUDABLE[p], EXCLUDABLE[e])) for p in classes if p != e] for e in classes
+    ]
+    costs = [[cost(group, e) for e in EXCLUDABLE] for group in groups]
     # best[k][e]: cost of groups[:j+1] in k+1 segments, the last one excluding e
-    best = [{e: inf for e in EXCLUDABLE} for _ in range(max_segments)]
-    for e in EXCLUDABLE:
-        best[0][e] = cost(groups[0], e) + (gaps[0] if e != "T" else 0)
-    back: list[list[dict[str, tuple[int, str]]]] = [[{} for _ in range(max_segments)]]
+    best = [[inf] * len(EXCLUDABLE) for _ in range(max_segments)]
+    for e in classes:
+        best[0][e] = costs[0][e] + (gaps[0] if pays[e] else 0)
+    back: list[list[list[tuple[int, int]]]] = [[]]
     for j in range(1, len(groups)):
-        gap, group = gaps[j], groups[j]
-        now = [{e: inf for e in EXCLUDABLE} for _ in range(max_segments)]
-        step: list[dict[str, tuple[int, str]]] = [{} for _ in range(max_segments)]
-        for k in range(max_segments):
-            for e in EXCLUDABLE:
-                here = cost(group, e)
-                stay = best[k][e] + (gap if e != "T" else 0)
-                now[k][e], step[k][e] = stay + here, (k, e)
-                if k == 0:
-                    continue
-                for p in EXCLUDABLE:
-                    if p == e:
-                        continue
-                    moved = best[k - 1][p] + (gap if "T" not in (p, e) else 0) + here
-                    if moved < now[k][e]:
-                        now[k][e], step[k][e] = moved, (k - 1, p)
+        gap, here_costs = gaps[j], costs[j]
+        now: list[list[float]] = []
+        step: list[list[tuple[int, int]]] = []
+        before: list[float] | None = None  # best[k - 1]
+        for k, row in enumerate(best):
+            values: list[float] = []
+            origins: list[tuple[int, int]] = []
+            for e in classes:
+                here = here_costs[e]
+                value, origin = row[e] + (gap if pays[e] else 0) + here, (k, e)
+                if before is not None:
+                    for p, paid in moves[e]:
+                        moved = before[p] + (gap if paid else 0) + here
+                        if moved < value:
+                            value, origin = moved, (k - 1, p)
+                values.append(value)
+                origins.append(origin)
+            now.append(values)
+            step.append(origins)
+            before = row
         best = now
         back.append(step)
     last = len(groups) - 1
-    _, k, e = min(
-        (best[k][e] + (gaps[-1] if e != "T" else 0), k, e)
+    _, k, name = min(
+        (best[k][e] + (gaps[-1] if pays[e] else 0), k, EXCLUDABLE[e])
         for k in range(max_segments)
-        for e in EXCLUDABLE
+        for e in classes
     )
-    choice = [e]
+    e = EXCLUDABLE.index(name)
+    choice = [name]
     for j in range(last, 0, -1):
         k, e = back[j][k][e]
-        choice.append(e)
+        choice.append(EXCLUDABLE[e])
     choice.reverse()
     return choice
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -68,7 +68,10 @@ class RunStore:
         self.invalid: dict[str, str] = {}  # session_id (or a placeholder) -> reason
         self.tally = Tally()
         # Indexes kept as runs come and go, so no tick walks the whole window.
-        self._active: set[str] = set()
+        self._active: dict[str, datetime | None] = {}  # active run -> created_at indexed
+        # The dated ones, oldest first: (created_at, session_id, status).
+        self._active_sorted: list[tuple[datetime, str, Status]] = []
+        self._active_undated: set[str] = set()
         self._newest: datetime | None = None
         self._newest_stale = False
         self._by_created: list[tuple[datetime, str]] = []  # a heap, for pruning
@@ -100,16 +103,9 @@ class RunStore:
     ) -> tuple[list[tuple[datetime, str, Status]], bool]:
         """Active runs created in ``[start, end)``, oldest first, and whether an active
         run has no created_at (no created_at range can cover it)."""
-        found, undated = [], False
-        for sid in self._active:
-            summary = self.runs[sid].summary
-            created = summary.created_at
-            if created is None:
-                undated = True
-            elif start <= created < end:
-                found.append((created, sid, summary.status))
-        found.sort()
-        return found, undated
+        listed = self._active_sorted
+        found = listed[bisect_left(listed, (start,)) : bisect_left(listed, (end,))]
+        return found, bool(self._active_undated)
 
     def count_created(self, start: datetime, end: datetime) -> int:
         """How many stored runs were created in ``[start, end)`` (two bisections)."""
@@ -138,23 +134,52 @@ class RunStore:
     def _index(self, record: RunRecord, new: bool = False) -> None:
         sid = record.session_id
         self.tally.add(record)
-        if record.status in ACTIVE_STATUSES:
-            self._active.add(sid)
-        else:
-            self._active.discard(sid)
         created = record.created_at
+        if record.status in ACTIVE_STATUSES:
+            self._set_active(sid, created, record.status)
+        else:
+            self._unset_active(sid)
         if new and created is not None:
             heapq.heappush(self._by_created, (created, sid))
             self._add_created(created)
             if not self._newest_stale and (self._newest is None or created > self._newest):
                 self._newest = created
 
+    def _set_active(self, sid: str, created: datetime | None, status: Status) -> None:
+        listed = self._active_sorted
+        if sid in self._active:
+            if self._active[sid] != created:
+                self._unset_active(sid)
+            elif created is None:
+                return
+            else:  # same place: only the status may have moved
+                at = bisect_left(listed, (created, sid))
+                listed[at] = (created, sid, status)
+                return
+        self._active[sid] = created
+        if created is None:
+            self._active_undated.add(sid)
+        else:
+            insort(listed, (created, sid, status))
+
+    def _unset_active(self, sid: str) -> None:
+        if sid not in self._active:
+            return
+        created = self._active.pop(sid)
+        if created is None:
+            self._active_undated.discard(sid)
+            return
+        listed = self._active_sorted
+        at = bisect_left(listed, (created, sid))
+        if at < len(listed) and listed[at][:2] == (created, sid):
+            del listed[at]
+
     def _drop(self, session_id: str) -> bool:
         record = self.runs.pop(session_id, None)
         if record is None:
             return False
         self.tally.discard(session_id)
-        self._active.discard(session_id)
+        self._unset_active(session_id)
         if record.created_at is not None:
             self._remove_created(record.created_at)
             if record.created_at == self._newest:
@@ -180,10 +205,14 @@ class RunStore:
         invalid = list(invalid)
         # An unreadable row costs its update, not its run: the last good row stays.
         seen: set[str] = {bad.session_id for bad in invalid if bad.session_id}
-        for row in rows:
-            seen.add(row.session_id)
-            self._merge_row(row, changes)
-        if complete is not None:
+        merge = self._merge_row
+        if complete is None:
+            for row in rows:
+                merge(row, changes)
+        else:
+            for row in rows:
+                seen.add(row.session_id)
+                merge(row, changes)
             # A row whose id is unreadable may be any run's: then remove none this time.
             sure = all(bad.session_id for bad in invalid)
             gone = [s for s, rec in self.runs.items() if sure and s not in seen and complete(rec)]
@@ -213,6 +242,9 @@ class RunStore:
                 changes.failed(sid)
             return
         old = record.summary
+        if old.__dict__ == row.__dict__:  # the usual case: nothing moved
+            record.start_estimated = False
+            return
         if old.status.terminal and not row.status.terminal:
             return  # a terminal run never changes; an older view must not undo it
         record.start_estimated = False  # a real row: its execution_start is the truth

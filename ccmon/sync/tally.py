@@ -11,6 +11,7 @@ from bisect import bisect_left, insort
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ccmon.api.models import Priority, RunError
 from ccmon.sync.records import RunRecord
@@ -68,6 +69,7 @@ class Share:
     run: float | None
     end: float | None
     failure: tuple[Fingerprint, float | None] | None
+    queue: tuple[bool, Priority | None, datetime | None] | None  # (waiting?, priority, created)
 
 
 def share_of(record: RunRecord) -> Share:
@@ -80,16 +82,22 @@ def share_of(record: RunRecord) -> Share:
     if s.status == "execution.failed":
         when = end or created
         failure = (fingerprint(record), when.timestamp() if when else None)
+    queue = None
+    if record.waiting:
+        queue = (True, record.priority, created)
+    elif s.status == "execution.start":
+        queue = (False, record.priority, None)
     return Share(
         s.status.short,
         wait,
         run,
         end.timestamp() if terminal and end else None,
         failure,
+        queue,
     )
 
 
-def _drop(values: list[float], value: float) -> None:
+def _drop(values: list[Any], value: Any) -> None:
     index = bisect_left(values, value)
     if index < len(values) and values[index] == value:
         del values[index]
@@ -104,6 +112,13 @@ class Tally:
         self.failures: dict[str, tuple[Fingerprint, float | None]] = {}
         self.groups: dict[Fingerprint, set[str]] = {}
         self.last_dispatch: dict[Priority | None, datetime] = {}
+        # Per failure group: the sorted failure times, and its members sorted (on demand).
+        self.group_times: dict[Fingerprint, list[float]] = {}
+        self._sorted_members: dict[Fingerprint, list[str]] = {}
+        # Active runs by priority: waiting (with their sorted created_at) and running.
+        self.waiting: Counter[Priority | None] = Counter()
+        self.running: Counter[Priority | None] = Counter()
+        self.waiting_created: dict[Priority | None, list[datetime]] = {}
         self._shares: dict[str, Share] = {}
 
     def add(self, record: RunRecord) -> None:
@@ -119,8 +134,20 @@ class Tally:
         if share.end is not None:
             insort(self.ends, share.end)
         if share.failure is not None:
+            fp, when = share.failure
             self.failures[sid] = share.failure
-            self.groups.setdefault(share.failure[0], set()).add(sid)
+            self.groups.setdefault(fp, set()).add(sid)
+            self._sorted_members.pop(fp, None)
+            if when is not None:
+                insort(self.group_times.setdefault(fp, []), when)
+        if share.queue is not None:
+            waiting, prio, created = share.queue
+            if not waiting:
+                self.running[prio] += 1
+            else:
+                self.waiting[prio] += 1
+                if created is not None:
+                    insort(self.waiting_created.setdefault(prio, []), created)
         start = record.summary.execution_start
         prio = record.priority
         if start is not None and (
@@ -142,9 +169,38 @@ class Tally:
         if share.end is not None:
             _drop(self.ends, share.end)
         if share.failure is not None:
+            fp, when = share.failure
             self.failures.pop(session_id, None)
-            members = self.groups.get(share.failure[0])
+            self._sorted_members.pop(fp, None)
+            members = self.groups.get(fp)
             if members is not None:
                 members.discard(session_id)
                 if not members:
-                    del self.groups[share.failure[0]]
+                    del self.groups[fp]
+            times = self.group_times.get(fp)
+            if when is not None and times is not None:
+                _drop(times, when)
+                if not times:
+                    del self.group_times[fp]
+        if share.queue is not None:
+            waiting, prio, created = share.queue
+            _decrement(self.waiting if waiting else self.running, prio)
+            if waiting and created is not None:
+                listed = self.waiting_created.get(prio)
+                if listed is not None:
+                    _drop(listed, created)
+                    if not listed:
+                        del self.waiting_created[prio]
+
+    def sorted_members(self, fp: Fingerprint) -> list[str]:
+        """The group's session ids, sorted (kept until the group changes)."""
+        listed = self._sorted_members.get(fp)
+        if listed is None:
+            listed = self._sorted_members[fp] = sorted(self.groups.get(fp, ()))
+        return listed
+
+
+def _decrement(counter: Counter[Priority | None], key: Priority | None) -> None:
+    counter[key] -= 1
+    if counter[key] <= 0:
+        del counter[key]

@@ -25,6 +25,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("errors", "Errors", 7, align="right"),
     Column("dry", "Dry", 3),
 )
+_FIXED_CACHE = 4096  # rows whose time-independent cells are kept
 STATUS_RANK = {
     "execution.start": 0,
     "execution.queued": 1,
@@ -62,18 +63,26 @@ class RunRows:
         self.store = store
         self.now = now
         self._moment = now()
+        # session_id -> (record, its version, workflow name, cells that do not age)
+        self._fixed: dict[str, tuple[RunRecord, int, str | None, tuple[Text, ...]]] = {}
+        # the last row's times: row_cells follows row_version for the same row
+        self._last_times: tuple[RunRecord, int, datetime, tuple[str, str, str]] | None = None
 
     def tick(self) -> None:
         """Take the time once per refresh so every row of a frame agrees."""
         self._moment = self.now()
 
     def _times(self, record: RunRecord) -> tuple[str, str, str]:
-        now = self._moment
-        return (
+        now, last = self._moment, self._last_times
+        if last is not None and last[0] is record and last[1] == record.version and last[2] is now:
+            return last[3]
+        times = (
             compact_age(record, now),
             fmt.duration(record.queue_wait(now)),
             fmt.duration(record.run_time(now)),
         )
+        self._last_times = (record, record.version, now, times)
+        return times
 
     def row_version(self, key: str) -> int:
         record = self.store.runs.get(key)
@@ -83,7 +92,10 @@ class RunRows:
 
     def workflow_label(self, record: RunRecord) -> str:
         workflow_id = record.summary.workflow_id
-        name = self.store.workflow_name(workflow_id)
+        return self._label(workflow_id, self.store.workflow_name(workflow_id))
+
+    @staticmethod
+    def _label(workflow_id: str | None, name: str | None) -> str:
         if name:
             return fmt.clean(name, 80)
         return f"wf:{fmt.clean(workflow_id[:8])}" if workflow_id else "—"
@@ -93,6 +105,28 @@ class RunRows:
         if record is None:
             return [Text("")] * len(COLUMNS)
         age, wait, ran = self._times(record)
+        status, prio, workflow, short, retries, errors, dry = self._fixed_cells(key, record)
+        return [
+            status,
+            prio,
+            workflow,
+            short,
+            Text(age),
+            Text(wait, style="yellow" if record.waiting else ""),
+            Text(ran),
+            retries,
+            errors,
+            dry,
+        ]
+
+    def _fixed_cells(self, key: str, record: RunRecord) -> tuple[Text, ...]:
+        """The cells that do not change with time, built once per version of a row
+        (callers only read them: the table fits a copy)."""
+        workflow_id = record.summary.workflow_id
+        name = self.store.workflow_name(workflow_id)
+        known = self._fixed.get(key)
+        if known is not None and known[0] is record and known[1:3] == (record.version, name):
+            return known[3]
         errors = record.error_count
         if errors is None:
             error_cell = Text("·", style="dim")
@@ -104,18 +138,19 @@ class RunRows:
             if recovered:
                 error_cell.append(f" ({recovered}r)", style="green")
         retries = record.retries
-        return [
+        cells = (
             fmt.status_text(record.status),
             fmt.priority_text(record.priority),
-            Text(self.workflow_label(record)),
+            Text(self._label(workflow_id, name)),
             Text(fmt.short_id(record.session_id), style="dim"),
-            Text(age),
-            Text(wait, style="yellow" if record.waiting else ""),
-            Text(ran),
             Text("" if retries is None else str(retries), style="yellow" if retries else "dim"),
             error_cell,
             Text("dry" if record.summary.dry_run else "", style="magenta"),
-        ]
+        )
+        if known is None and len(self._fixed) >= _FIXED_CACHE:
+            del self._fixed[next(iter(self._fixed))]  # the oldest entry
+        self._fixed[key] = (record, record.version, name, cells)
+        return cells
 
     def sort_value(self, key: str, column: str | None) -> Any:
         record = self.store.runs.get(key)
