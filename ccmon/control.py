@@ -20,6 +20,7 @@ import httpx
 from ccmon import exits
 from ccmon.api import errors
 from ccmon.api.client import CloudCruiseClient, RetryPolicy
+from ccmon.api.http import make_http
 from ccmon.api.models import Priority, Workflow, WorkflowSummary
 from ccmon.config import Settings, load_settings, require_key
 from ccmon.report import clean
@@ -144,7 +145,7 @@ def open_journal() -> Journal | None:
 async def _start(args: argparse.Namespace, settings: Settings) -> tuple[str, Workflow, Priority]:
     journal = open_journal()
     try:
-        async with httpx.AsyncClient(base_url=settings.base_url, timeout=15.0) as http:
+        async with make_http(settings.base_url, 15.0) as http:
             client = client_for(settings, http, journal)
             workflow = await find_workflow(client, args.workflow)
             inputs = parse_inputs(args.input or [], workflow)
@@ -173,7 +174,7 @@ def run_start(args: argparse.Namespace) -> int:
 
 
 async def _interrupt(settings: Settings, session_id: str) -> tuple[bool, str]:
-    async with httpx.AsyncClient(base_url=settings.base_url, timeout=15.0) as http:
+    async with make_http(settings.base_url, 15.0) as http:
         response = await client_for(settings, http, None).interrupt_run(session_id)
     return response.success is not False, response.message or "interrupt requested"
 

@@ -13,10 +13,9 @@ import random
 import sys
 from datetime import timedelta
 
-import httpx
-
 from ccmon import exits
 from ccmon.api.client import ApiKey, CloudCruiseClient
+from ccmon.api.http import make_http
 from ccmon.conditions import Condition, held
 from ccmon.config import Settings, load_settings, require_key, settings_from
 from ccmon.query import Query
@@ -43,7 +42,7 @@ async def _poll_live(settings: Settings, details: int) -> Polled:
     require_key(settings)
     journal = open_journal()
     try:
-        async with httpx.AsyncClient(base_url=settings.base_url, timeout=15.0) as http:
+        async with make_http(settings.base_url, 15.0) as http:
             return await poll_once(settings, http, journal=journal, details=details)
     finally:
         if journal is not None:
