@@ -533,3 +533,39 @@ def test_nan_is_treated_as_missing() -> None:
     from ccmon.ui.widgets.table_index import make_sort_key
 
     assert make_sort_key(math.nan, "a") == make_sort_key(None, "a")
+
+
+async def test_row_count_changes_keep_the_scrollbar_true() -> None:
+    """Adding and removing rows moves the scrollbar's thumb without a relayout while the
+    bar stays; crossing the height of the view shows or hides it (a relayout). Either
+    way the scroll range, the bar and the last row agree with the row count."""
+    source = FakeSource(make_rows(10))
+    app = TableApp(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(RunTable)
+        await pilot.pause()
+        view = table.container_size.height
+        steps = [(30, 0), (25, 0), (0, 40), (0, 20), (60, 0), (0, 62)]
+        serial = 0
+        for add, remove in steps:
+            added = [f"a{serial + i:03d}" for i in range(add)]
+            serial += add
+            for key in added:
+                source.put(key, n=serial, status="ok", started="s")
+            removed = table.ordered_keys()[:remove]
+            for key in removed:
+                del source.rows[key]
+            table.apply(added=added, removed=removed)
+            await pilot.pause()
+            lines = table.row_count + 1  # the header line too
+            assert table.virtual_size.height == lines
+            assert table.max_scroll_y == max(0, lines - view)
+            assert table.show_vertical_scrollbar == (lines > view)
+            if table.show_vertical_scrollbar:
+                assert table.vertical_scrollbar.window_virtual_size == lines
+            await pilot.press("end")
+            await pilot.pause()
+            last = table.ordered_keys()[-1]
+            assert last in app.export_screenshot()
+            await pilot.press("home")
+            await pilot.pause()

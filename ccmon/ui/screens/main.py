@@ -111,6 +111,7 @@ class MainScreen(Screen[None]):
             self.table.apply(changes.added, changes.changed, changes.removed, quiet=quiet)
             if self.pristine and self.table.row_count:
                 self.table.cursor_row = 0
+        self.table.refresh_changed()  # rows whose time columns moved with the clock
         self.refresh_summary()
         self.refresh_header()
         self.monitor.poller.want_details(self.table.keys_in_view())

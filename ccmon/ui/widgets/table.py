@@ -233,12 +233,6 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
         if top <= cursor_row < top + page:  # a visible cursor stays visible
             self._scroll_to_row(self.cursor_row)
 
-    def invalidate(self) -> None:
-        """Forget every rendered line and repaint (e.g. after changing what cells show
-        without bumping row versions)."""
-        self._lines.clear()
-        self.refresh()
-
     def _after_rebuild(self, old_cursor: str | None) -> None:
         """After a full re-sort / re-filter: fix the virtual size, repaint everything and
         bring the cursor into view."""
@@ -252,7 +246,14 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _update_virtual_size(self) -> None:
         size = Size(0, len(self._index) + 1)  # +1: the fixed header line
-        if size != self.virtual_size:
+        if size == self.virtual_size:
+            return
+        view = self.container_size.height
+        if self.is_mounted and self.virtual_size.height > view and size.height > view:
+            # the scrollbar stays: move its thumb without relayouting the screen
+            self.set_reactive(RunTable.virtual_size, size)
+            self._scroll_update(size)
+        else:
             self.virtual_size = size
 
     # -- flash ------------------------------------------------------------------------
@@ -328,11 +329,10 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
         if scroll:
             self._scroll_to_row(display)
 
-    def on_focus(self, _event: events.Focus) -> None:
-        self._refresh_key(self.cursor_key)
+    def on_focus(self, _event: events.Focus | events.Blur) -> None:
+        self._refresh_key(self.cursor_key)  # the cursor's style follows the focus
 
-    def on_blur(self, _event: events.Blur) -> None:
-        self._refresh_key(self.cursor_key)
+    on_blur = on_focus
 
     # -- actions ----------------------------------------------------------------------
 
