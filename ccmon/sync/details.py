@@ -1,8 +1,20 @@
-"""One queue for run-detail requests, most urgent first, without duplicates."""
+"""Run details: one queue of requests, most urgent first, without duplicates, and the
+fetching of one batch from it into the store."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from enum import IntEnum
+
+from ccmon.api import errors
+from ccmon.api.models import RunDetail
+from ccmon.sync.records import ChangeSet
+from ccmon.sync.store import RunStore
+
+log = logging.getLogger("ccmon.sync")
 
 
 class Tier(IntEnum):
@@ -60,3 +72,42 @@ class DetailQueue:
 
     def __contains__(self, session_id: object) -> bool:
         return session_id in self._where
+
+
+async def fetch_batch(
+    batch: list[str],
+    get_run: Callable[[str], Awaitable[RunDetail]],
+    queue: DetailQueue,
+    store: RunStore,
+    now: Callable[[], datetime],
+    concurrency: int,
+) -> ChangeSet:
+    """Fetch the details of ``batch`` (at most ``concurrency`` at once) into the store. A
+    run the API no longer knows is dropped; a rate-limited one goes back to the front of
+    the queue (then the 429 is raised), any other failure is retried later."""
+    changes = ChangeSet()
+    limit = asyncio.Semaphore(concurrency)
+
+    async def one(sid: str) -> RunDetail | Exception:
+        async with limit:
+            try:
+                return await get_run(sid)
+            except errors.CloudCruiseError as exc:
+                return exc
+
+    results = await asyncio.gather(*(one(sid) for sid in batch))
+    limited: errors.RateLimited | None = None
+    for sid, result in zip(batch, results, strict=True):
+        if isinstance(result, RunDetail):
+            changes.merge(store.apply_detail(result, now()))
+        elif isinstance(result, errors.NotFound):
+            changes.merge(store.remove([sid]))
+        elif isinstance(result, errors.RateLimited):
+            queue.want(sid, Tier.FINISHED)  # every limited one, not the first only
+            limited = result
+        else:
+            log.info("detail of %s failed: %s", sid, result)
+            queue.retry_later(sid)
+    if limited is not None:
+        raise limited
+    return changes

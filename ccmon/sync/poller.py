@@ -21,7 +21,7 @@ from ccmon.api import errors
 from ccmon.api.client import CloudCruiseClient, InvalidRow
 from ccmon.api.models import ACTIVE_STATUSES, RunDetail, RunSummary, Workflow
 from ccmon.sync import probe
-from ccmon.sync.details import DetailQueue, Tier
+from ccmon.sync.details import DetailQueue, Tier, fetch_batch
 from ccmon.sync.health_text import known_ids
 from ccmon.sync.records import ChangeSet, Health
 from ccmon.sync.store import RunStore
@@ -187,7 +187,7 @@ class Poller:
             if self.reload_journal is not None and (started := self.reload_journal()):
                 changes.merge(self.store.refresh_priorities(started))
             if not first:  # the first screen does not wait for details
-                changes.merge(await self._fetch_details(now))
+                changes.merge(await self._fetch_details())
             changes.merge(self.store.prune(now - self.config.window))
         except errors.RateLimited as exc:
             self._failed(exc, now)
@@ -342,36 +342,14 @@ class Poller:
             self.details.want(sid, Tier.FINISHED)
         return changes
 
-    async def _fetch_details(self, now: datetime) -> ChangeSet:
-        changes = ChangeSet()
+    async def _fetch_details(self) -> ChangeSet:
         batch = self.details.take(self.config.details_per_tick, self.config.backfill_per_tick)
         if not batch:
-            return changes
-        limit = asyncio.Semaphore(self.config.detail_concurrency)
-
-        async def one(sid: str) -> RunDetail | Exception:
-            async with limit:
-                try:
-                    return await self.client.get_run(sid)
-                except errors.CloudCruiseError as exc:
-                    return exc
-
-        results = await asyncio.gather(*(one(sid) for sid in batch))
-        limited: errors.RateLimited | None = None
-        for sid, result in zip(batch, results, strict=True):
-            if isinstance(result, RunDetail):
-                changes.merge(self.store.apply_detail(result, self.now()))
-            elif isinstance(result, errors.NotFound):
-                changes.merge(self.store.remove([sid]))
-            elif isinstance(result, errors.RateLimited):
-                self.details.want(sid, Tier.FINISHED)  # every limited one, not the first only
-                limited = result
-            else:
-                log.info("detail of %s failed: %s", sid, result)
-                self.details.retry_later(sid)
-        if limited is not None:
-            raise limited
-        return changes
+            return ChangeSet()
+        concurrency = self.config.detail_concurrency
+        return await fetch_batch(
+            batch, self.client.get_run, self.details, self.store, self.now, concurrency
+        )
 
     async def _refresh_workflows(self, now: datetime) -> ChangeSet:
         last = self._last_workflows
@@ -391,7 +369,7 @@ class Poller:
 
     async def fetch_queued_details(self) -> ChangeSet:
         """Fetch one batch of the queued details now (one-shot users: ``ccmon snapshot``)."""
-        return await self._fetch_details(self.now())
+        return await self._fetch_details()
 
     async def fetch_detail(self, session_id: str) -> RunDetail:
         """Fetch one run now (the open detail pane); the store is updated too."""

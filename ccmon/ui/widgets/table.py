@@ -9,7 +9,6 @@ from a `RowSource`.
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Sequence
-from time import monotonic
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,8 +18,8 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.timer import Timer
 
+from ccmon.ui.widgets.table_flash import Flashes
 from ccmon.ui.widgets.table_layout import Column
 from ccmon.ui.widgets.table_model import RowSource, TableModel
 from ccmon.ui.widgets.table_render import COMPONENT_CLASSES, Frame, LineCache, make_frame
@@ -109,9 +108,7 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
             raise ValueError("at most one column can be flex")
         self._model = TableModel(source, keys)
         self._index = self._model.index
-        self._flash: dict[str, float] = {}
-        """Flashing keys and when their flash ends."""
-        self._flash_timer: Timer | None = None
+        self._flash = Flashes(self.set_timer, self._refresh_keys)
         self._lines = LineCache(self._columns, self.LINE_CACHE_SIZE)
         self._frame: Frame | None = None
         self._painted: dict[int, tuple[str, int]] = {}
@@ -207,13 +204,10 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
         change = self._model.apply(added, changed, removed)
         index = self._index
         for key in removed:
-            self._flash.pop(key, None)
+            self._flash.discard(key)
         if self.is_mounted and change.touched:
-            expiry = monotonic() + self.FLASH_SECONDS
-            for key in change.touched:
-                if key not in quiet and index.is_shown(key):
-                    self._flash[key] = expiry
-            self._schedule_flash_expiry()
+            shown = [k for k in change.touched if k not in quiet and index.is_shown(k)]
+            self._flash.start(shown, self.FLASH_SECONDS)
         if change.count_changed:
             self._update_virtual_size()
 
@@ -256,27 +250,6 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
         else:
             self.virtual_size = size
 
-    # -- flash ------------------------------------------------------------------------
-
-    def _schedule_flash_expiry(self) -> None:
-        """One timer for all flashing rows, set for the earliest expiry."""
-        if self._flash_timer is None and self._flash:
-            delay = min(self._flash.values()) - monotonic()
-            self._flash_timer = self.set_timer(max(0.01, delay), self._expire_flash)
-
-    def _expire_flash(self) -> None:
-        self._flash_timer = None
-        now = monotonic() + 0.01
-        flash = self._flash
-        expired = {key for key, expiry in flash.items() if expiry <= now}
-        for key in expired:
-            del flash[key]
-        top, page = self._view()
-        for display, key in enumerate(self._index.keys(top, top + page), top):
-            if key in expired:
-                self._refresh_rows(display, display + 1)
-        self._schedule_flash_expiry()
-
     # -- geometry & refresh -----------------------------------------------------------
 
     def _view(self) -> tuple[int, int]:
@@ -298,6 +271,12 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
         painted = self._painted
         for display, key in enumerate(self._index.keys(top, top + page), top):
             if painted.get(display - top + 1) != (key, self._version(key)):
+                self._refresh_rows(display, display + 1)
+
+    def _refresh_keys(self, keys: set[str]) -> None:
+        top, page = self._view()
+        for display, key in enumerate(self._index.keys(top, top + page), top):
+            if key in keys:
                 self._refresh_rows(display, display + 1)
 
     def _refresh_key(self, key: str | None) -> None:
