@@ -43,12 +43,6 @@ TERMINAL = tuple(s for s in KNOWN_STATUSES if s in TERMINAL_STATUSES)
 _MAX_GROUPS = 256  # plan over at most this many blocks of runs (CPU stays flat)
 
 
-def class_of(status: str) -> str:
-    """The class of a status; ``"U"`` for one the reference does not list (such a run is
-    never inferred from: it is treated as if it always came back)."""
-    return CLASS_OF.get(status, "U")
-
-
 def statuses_for(excluded: str) -> tuple[str, ...]:
     """The ``statuses`` filter X that leaves out the class ``excluded``."""
     return tuple(s for s in KNOWN_STATUSES if CLASS_OF[s] != excluded)
@@ -113,15 +107,12 @@ def plan(
     *,
     ending: Collection[str] = (),
     max_segments: int = 3,
-    end_penalty: float = 0.0,
 ) -> list[Segment]:
     """Segments partitioning ``[start, end)`` and their excluded classes.
 
     ``active``: (created_at, session_id, status) of the active runs in the range,
     oldest first; ``count(a, b)``: known runs created in ``[a, b)``; ``ending``: runs
-    known to have ended whose rows are still due (counted as terminal). A running run
-    in a segment that leaves out T costs ``end_penalty`` more rows: when it ends, its
-    row must be fetched apart.
+    known to have ended whose rows are still due (counted as terminal).
     """
     if end <= start:
         return []
@@ -131,7 +122,7 @@ def plan(
     gaps = [count(start, groups[0].first)]
     gaps += [count(a.last + TICK, b.first) for a, b in pairwise(groups)]
     gaps.append(count(groups[-1].last + TICK, end))
-    choice = _best(groups, gaps, max_segments, end_penalty)
+    choice = _best(groups, gaps, max_segments)
     return _segments(groups, choice, start, end, gaps)
 
 
@@ -143,7 +134,8 @@ def _groups(
     groups: list[_Group] = []
     group: _Group | None = None
     for created, sid, status in active:
-        cls = "T" if sid in ending else CLASS_OF.get(status, "U")  # class_of, inlined
+        # "U": a status the reference does not list; such a run is never inferred from
+        cls = "T" if sid in ending else CLASS_OF.get(status, "U")
         if group is None or group.last != created:
             group = _Group(created, created)
             groups.append(group)
@@ -166,18 +158,10 @@ def _groups(
     return groups
 
 
-def _best(
-    groups: list[_Group], gaps: list[int], max_segments: int, end_penalty: float
-) -> list[str]:
+def _best(groups: list[_Group], gaps: list[int], max_segments: int) -> list[str]:
     """The excluded class per group, fewest rows, at most ``max_segments`` runs of the
     same class (a dynamic programme: state = segments used, class of the last one).
     The terminal runs in a gap between segments go to the side that excludes T."""
-
-    def cost(group: _Group, cls: str) -> float:
-        extra = 0.0
-        if cls == "T":
-            extra = end_penalty * group.counts.get("S", 0)
-        return group.cost(cls) + extra
 
     inf = float("inf")
     classes = range(len(EXCLUDABLE))
@@ -186,7 +170,7 @@ def _best(
     moves = [
         [(p, "T" not in (EXCLUDABLE[p], EXCLUDABLE[e])) for p in classes if p != e] for e in classes
     ]
-    costs = [[cost(group, e) for e in EXCLUDABLE] for group in groups]
+    costs = [[group.cost(e) for e in EXCLUDABLE] for group in groups]
     # best[k][e]: cost of groups[:j+1] in k+1 segments, the last one excluding e
     best = [[inf] * len(EXCLUDABLE) for _ in range(max_segments)]
     for e in classes:

@@ -243,11 +243,11 @@ class RunStore:
             return
         old = record.summary
         if old.__dict__ == row.__dict__:  # the usual case: nothing moved
-            record.start_estimated = False
+            record.start_estimated = False  # a real row: its execution_start is the truth
             return
         if old.status.terminal and not row.status.terminal:
             return  # a terminal run never changes; an older view must not undo it
-        record.start_estimated = False  # a real row: its execution_start is the truth
+        record.start_estimated = False
         moved = {name for name in SUMMARY_FIELDS if getattr(old, name) != getattr(row, name)}
         if row.priority != old.priority:
             moved.add("priority")

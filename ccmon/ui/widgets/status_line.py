@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
@@ -78,6 +79,17 @@ def same_text(a: Text | None, b: Text) -> bool:
     return a is not None and a.plain == b.plain and a.style == b.style and a.spans == b.spans
 
 
+def show_text(widget: Static, text: Text, *, auto_width: bool = False) -> None:
+    """Update a one-line Static only when its text changed, and without a relayout unless
+    its width follows the content (``auto_width``) and the content's width changed."""
+    old = widget.content
+    old_text = old if isinstance(old, Text) else None
+    if same_text(old_text, text):
+        return
+    relayout = auto_width and (old_text is None or cell_len(old_text.plain) != text.cell_len)
+    widget.update(text, layout=relayout)
+
+
 class StatusLine(Static):
     """One line at the top of every screen; turns loud when the data is stale.
 
@@ -93,6 +105,4 @@ class StatusLine(Static):
         )
         self.set_class(stale, "-stale")
         self.set_class(health.state in ("error", "retrying", "rate_limited"), "-trouble")
-        old = self.content
-        if not same_text(old if isinstance(old, Text) else None, line):
-            self.update(line, layout=False)
+        show_text(self, line)

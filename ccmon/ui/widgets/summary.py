@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any, ClassVar
 
-from rich.cells import cell_len
 from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
@@ -20,7 +19,7 @@ from textual.widgets import Static
 
 from ccmon.sync.metrics import PRIORITY_ORDER, Metrics
 from ccmon.ui import text as fmt
-from ccmon.ui.widgets.status_line import same_text
+from ccmon.ui.widgets.status_line import show_text
 
 STATUS_ORDER = ("queued", "start", "paused", "requeued", "success", "failed", "stopped")
 
@@ -79,17 +78,6 @@ def rates(metrics: Metrics) -> Text:
     )
     line.append(f"  {metrics.per_minute:.1f}/min", style="bold")
     return line
-
-
-def show_text(widget: Static, text: Text, *, auto_width: bool = False) -> None:
-    """Update a one-line Static only when its text changed, and without a relayout unless
-    its width follows the content (``auto_width``) and the content's width changed."""
-    old = widget.content
-    old_text = old if isinstance(old, Text) else None
-    if same_text(old_text, text):
-        return
-    relayout = auto_width and (old_text is None or cell_len(old_text.plain) != text.cell_len)
-    widget.update(text, layout=relayout)
 
 
 BARS = "▁▂▃▄▅▆▇█"
