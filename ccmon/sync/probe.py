@@ -26,7 +26,7 @@ from typing import Any
 
 from ccmon.api.client import InvalidRow
 from ccmon.api.models import KNOWN_STATUSES, TERMINAL_STATUSES, RunSummary
-from ccmon.sync.records import ChangeSet
+from ccmon.sync.records import ChangeSet, RunRecord
 from ccmon.sync.store import RunStore
 
 QUEUED, START = "execution.queued", "execution.start"
@@ -336,7 +336,7 @@ async def settle(
     """Fetch the rows of runs seen ending (``ending``: id -> (created_at, tick seen)) in
     the spans :func:`settle_spans` picks; a run whose span was asked is done with."""
     changes = ChangeSet()
-    for sid in [s for s in ending if (r := store.get(s)) is None or r.status.terminal]:
+    for sid in [s for s in ending if (r := store.get(s)) is None or _has_final_row(r)]:
         del ending[sid]  # its row came with another request (or it is gone)
     due = ending.values()
     for first, last in settle_spans(due, store.count_created, active, tick, **vars(policy)):
@@ -345,6 +345,12 @@ async def settle(
         for sid in [s for s, (at, _) in ending.items() if first <= at <= last]:
             del ending[sid]  # found, or its detail (queued when it ended) will tell
     return changes
+
+
+def _has_final_row(record: RunRecord) -> bool:
+    """A terminal status with an end time: the run's final list row is in (a status
+    told by its detail alone comes without the end time)."""
+    return record.status.terminal and record.summary.execution_end is not None
 
 
 def midpoint(since: datetime | None, now: datetime) -> datetime:
