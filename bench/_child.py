@@ -6,6 +6,8 @@
     python bench/_child.py bare-idle SECONDS          # a bare Textual app left alone
 
 The last line printed is JSON. The API key is passed in the environment, never argv.
+Start-up children report ``painted_at``: the wall-clock time of the first frame that
+shows what they were asked to show.
 """
 
 from __future__ import annotations
@@ -46,7 +48,11 @@ def bare(idle_seconds: float = 0.0) -> dict[str, Any]:
             if idle_seconds:
                 self.set_timer(3.0, self.measure)
             else:
-                self.call_after_refresh(self.exit)
+                self.call_after_refresh(self.painted)
+
+        def painted(self) -> None:
+            result["painted_at"] = time.time()
+            self.exit()
 
         async def measure(self) -> None:
             start_cpu, start = cpu_seconds(), time.monotonic()
@@ -60,13 +66,15 @@ def bare(idle_seconds: float = 0.0) -> dict[str, Any]:
 
 
 def ccmon(url: str, runs: int, idle_seconds: float = 0.0, settle: float = 0.0) -> dict[str, Any]:
+    import gc
     import os
     import tempfile
 
+    gc.disable()  # as `ccmon.launch` does; the app turns it back on after its first poll
     # the order of `ccmon.cli.run_monitor`: TLS context in a thread while the UI imports
     from ccmon.api.http import make_http, tls_in_background
 
-    tls = tls_in_background()
+    tls = tls_in_background(url)
     from ccmon.api.client import ApiKey
     from ccmon.config import Settings
     from ccmon.sync.journal import Journal
@@ -88,12 +96,16 @@ def ccmon(url: str, runs: int, idle_seconds: float = 0.0, settle: float = 0.0) -
         count = len(monitor.store)
         return count >= 0.99 * runs and bool(table) and table.first().row_count == count
 
+    def painted() -> None:
+        result["painted_at"] = time.time()
+        app.exit()
+
     async def watch() -> None:
         while not loaded():
             await asyncio.sleep(0.005)
         await asyncio.sleep(0)  # the frame that shows them
         if not idle_seconds:
-            app.call_after_refresh(app.exit)
+            app.call_after_refresh(painted)
             return
         # settle (up to `settle` seconds): the details ccmon wants (visible rows, recent
         # failures) are fetched and the toasts are gone; then there is nothing to do

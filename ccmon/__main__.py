@@ -2,6 +2,6 @@
 
 import sys
 
-from ccmon.cli import main
+from ccmon.launch import main
 
 sys.exit(main())

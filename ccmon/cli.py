@@ -10,6 +10,7 @@ Options shared by several commands are accepted before or after the command name
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sqlite3
@@ -49,7 +50,7 @@ def open_recorder(args: argparse.Namespace, settings: Settings, label: str) -> R
 def run_monitor(args: argparse.Namespace) -> int:
     settings = load_settings(None, args)
     require_key(settings)
-    tls = tls_in_background()  # while the UI is imported
+    tls = tls_in_background(settings.base_url)  # while the UI is imported
     from ccmon.ui.app import CcmonApp
     from ccmon.ui.context import Monitor
 
@@ -99,8 +100,14 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+#: commands that run the Textual app; it turns garbage collection back on (ccmon.launch)
+UI_COMMANDS = (None, "demo", "replay")
+
+
 def dispatch(args: argparse.Namespace) -> int:
     command = args.command
+    if command not in UI_COMMANDS:
+        gc.enable()
     if command == "sim":
         from ccmon.sim.server import run
 

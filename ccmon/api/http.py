@@ -5,6 +5,9 @@ releases the GIL, so the monitor starts it in a thread first thing and imports t
 meanwhile (:func:`tls_in_background`). The context is httpx's own default
 (``httpx.create_ssl_context()``: certifi's bundle, or ``SSL_CERT_FILE`` /
 ``SSL_CERT_DIR``), so certificate checks are exactly those of ``httpx.AsyncClient()``.
+
+A plain ``http://`` base URL (``ccmon sim`` on loopback) needs no CA bundle: its client
+gets a context that trusts no one, so a TLS connection could never succeed unchecked.
 """
 
 from __future__ import annotations
@@ -18,13 +21,22 @@ import httpx
 __all__ = ["make_http", "tls_in_background"]
 
 
-def tls_in_background() -> Future[ssl.SSLContext]:
-    """Start building the default TLS context in a daemon thread."""
+def _context_for(base_url: str) -> ssl.SSLContext:
+    if httpx.URL(base_url).scheme == "https":
+        return httpx.create_ssl_context()
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, and trusts no CA
+
+
+def tls_in_background(base_url: str) -> Future[ssl.SSLContext]:
+    """Start building the TLS context for ``base_url`` in a daemon thread."""
     future: Future[ssl.SSLContext] = Future()
+    if httpx.URL(base_url).scheme != "https":
+        future.set_result(_context_for(base_url))
+        return future
 
     def build() -> None:
         try:
-            future.set_result(httpx.create_ssl_context())
+            future.set_result(_context_for(base_url))
         except BaseException as exc:  # handed to whoever waits for it
             future.set_exception(exc)
 
@@ -37,5 +49,5 @@ def make_http(
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` for the API at ``base_url``, verifying certificates with
     the context from ``tls`` (built now if none was started)."""
-    verify: ssl.SSLContext = tls.result() if tls is not None else httpx.create_ssl_context()
+    verify = tls.result() if tls is not None else _context_for(base_url)
     return httpx.AsyncClient(base_url=base_url, timeout=timeout, verify=verify)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -99,6 +100,7 @@ class CcmonApp(App[None]):
 
     def on_mount(self) -> None:
         install_signal_handlers(self)
+        self.set_timer(10.0, self.start_collecting)  # should the first poll hang
         from ccmon.ui.screens.main import MainScreen
 
         if self.replay is not None:
@@ -131,7 +133,17 @@ class CcmonApp(App[None]):
             if event.worker.name == "poller":
                 self.set_timer(self.monitor.poller.interval, self._start_poller)
 
+    @staticmethod
+    def start_collecting() -> None:
+        """Start-up is over: if :mod:`ccmon.launch` turned garbage collection off, what
+        start-up made is frozen (never scanned again; it lives as long as the process)
+        and collection resumes."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
+
     def _on_poll(self, changes: ChangeSet, health: Health) -> None:
+        self.start_collecting()
         if self.recorder is not None:
             self.recorder.record(changes, health, self.monitor.store, self.monitor.now())
             if self.recorder.error and not self._record_warned:

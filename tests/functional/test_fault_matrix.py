@@ -6,7 +6,7 @@ where the data did go stale), the trouble is said in one line a person can act o
 and one interval after the fault clears everything is live again:
 
 - ``runs``: the poller's list requests. The header says what is wrong and turns STALE
-  after three missed intervals; the main screen gets ``-stale``; the table keeps its
+  after three missed intervals; the table gets ``-stale`` and keeps its
   rows. Damaged rows (types) cost only themselves: "N unreadable rows (ids …)".
 - ``run``: the detail screen's fetch (its one-line error, ``-stale``, old data kept)
   and the poller's detail queue (a failed fetch is queued again).
@@ -97,7 +97,7 @@ def header(h: Harness) -> str:
 def assert_live(h: Harness) -> None:
     text = header(h)
     assert "● live" in text and "STALE" not in text, text
-    assert not main_screen(h).has_class("-stale")
+    assert not main_screen(h).table.has_class("-stale")
 
 
 def assert_one_line(text: str, fragment: str) -> None:
@@ -167,7 +167,7 @@ async def runs_cell(h: Harness, pilot: Pilot[Any], kind: str) -> None:
     text = header(h)
     if fails(kind, "runs"):
         assert_one_line(text, SAYS[kind])
-        assert "STALE" in text and main_screen(h).has_class("-stale"), text
+        assert "STALE" in text and main_screen(h).table.has_class("-stale"), text
         if kind != "429":
             assert "/runs" in text or kind in ("401", "403", "drop"), text
     else:

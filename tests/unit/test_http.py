@@ -10,7 +10,7 @@ from ccmon.api.http import make_http, tls_in_background
 
 
 def test_the_background_context_is_httpx_default() -> None:
-    ours = tls_in_background().result(timeout=30)
+    ours = tls_in_background("https://api.example.invalid").result(timeout=30)
     theirs = httpx.create_ssl_context()
     assert ours.verify_mode is ssl.CERT_REQUIRED and ours.check_hostname
     assert ours.cert_store_stats() == theirs.cert_store_stats()
@@ -18,9 +18,22 @@ def test_the_background_context_is_httpx_default() -> None:
 
 
 async def test_the_client_uses_it() -> None:
-    tls = tls_in_background()
+    tls = tls_in_background("https://api.example.invalid")
     async with make_http("https://api.example.invalid", 5.0, tls) as http:
         assert str(http.base_url) == "https://api.example.invalid"
         assert http.timeout.connect == 5.0
         pool = http._transport._pool  # type: ignore[attr-defined]
         assert pool._ssl_context is tls.result()
+
+
+async def test_plain_http_trusts_no_certificate_authority() -> None:
+    """``ccmon sim`` on loopback skips loading the CA bundle, but the context it gets
+    still verifies: with no CA trusted, no TLS connection can succeed unchecked."""
+    tls = tls_in_background("http://127.0.0.1:8080")
+    assert tls.done()
+    context = tls.result()
+    assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0
+    async with make_http("http://127.0.0.1:8080", 5.0) as http:
+        pool = http._transport._pool  # type: ignore[attr-defined]
+        assert pool._ssl_context.cert_store_stats()["x509_ca"] == 0

@@ -142,8 +142,10 @@ class MainScreen(Screen[None]):
         if self.following:
             extra.append(f"following {self.following[:8]}")
         health = self.monitor.poller.health
-        self.set_class(
-            health.stale(self.monitor.now()) and health.last_attempt is not None, "-stale"
+        # only the table's own style changes (a class on the screen restyles every
+        # widget), and only data that was once good can be stale
+        self.table.set_class(
+            health.last_success is not None and health.stale(self.monitor.now()), "-stale"
         )
         self.query_one(StatusLine).show(
             self.monitor.poller.health,
