@@ -1,5 +1,6 @@
 """The CloudCruise API: typed models, errors and an async client. Imports no Textual."""
 
+from ccmon.api import _httpx  # noqa: F401  (first: httpx without its command-line tool)
 from ccmon.api.client import ApiKey, CloudCruiseClient, InvalidRow, RetryPolicy, RunPage
 from ccmon.api.errors import (
     AuthError,

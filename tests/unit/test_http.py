@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ssl
+import subprocess
+import sys
 
 import httpx
 
@@ -37,3 +39,18 @@ async def test_plain_http_trusts_no_certificate_authority() -> None:
     async with make_http("http://127.0.0.1:8080", 5.0) as http:
         pool = http._transport._pool  # type: ignore[attr-defined]
         assert pool._ssl_context.cert_store_stats()["x509_ca"] == 0
+
+
+def test_httpx_comes_without_its_command_line_tool() -> None:
+    """Importing ccmon's API leaves out httpx's CLI (click, pygments); httpx still has
+    its stub ``main``, and ``httpx._main`` still imports when asked for."""
+    script = (
+        "import sys\n"
+        "import ccmon.cli\n"
+        "import httpx\n"
+        "assert 'click' not in sys.modules and 'httpx._main' not in sys.modules\n"
+        "assert callable(httpx.main)\n"
+        "import httpx._main\n"
+        "assert 'click' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
