@@ -56,9 +56,11 @@ async def test_steady_tick_costs_few_requests_whatever_the_history() -> None:
     assert counts[0] <= 4 and counts[1] <= 4, counts
 
 
-async def test_change_set_names_changed_fields_and_terminal_runs_get_details(
+async def test_change_set_names_changed_fields_and_ended_runs_get_details(
     sim: Simulator, poller: Poller
 ) -> None:
+    """Failed and stopped runs get their detail (why they ended); a success gets it
+    when it is on screen or opened, not from the poll itself."""
     sim.clock.advance(120)  # let arrivals build a queue
     await poller.tick()
     active = {sid for sid, r in poller.store.runs.items() if r.status in ACTIVE_STATUSES}
@@ -72,8 +74,17 @@ async def test_change_set_names_changed_fields_and_terminal_runs_get_details(
             if "status" in fields and poller.store.runs[sid].status.terminal:
                 finished.add(sid)
     assert finished, "some runs finished while we watched"
-    with_detail = [sid for sid in finished if poller.store.runs[sid].detail is not None]
-    assert len(with_detail) >= len(finished) * 0.8
+    unsuccessful = {s for s in finished if poller.store.runs[s].status != "execution.success"}
+    assert unsuccessful and unsuccessful != finished
+    with_detail = {sid for sid in finished if poller.store.runs[sid].detail is not None}
+    assert len(with_detail & unsuccessful) >= len(unsuccessful) * 0.8
+    successes = finished - unsuccessful
+    # most successes wait; those whose end the probe learned from their detail have it
+    assert len(with_detail & successes) <= len(successes) / 2
+    success = next(iter(successes - with_detail))
+    poller.want_details([success])  # now someone does
+    await poller.tick()
+    assert poller.store.runs[success].detail is not None
     ended = [poller.store.runs[sid] for sid in finished]
     assert all(
         r.summary.execution_end is not None for r in ended if r.status != "execution.stopped"
