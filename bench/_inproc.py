@@ -159,7 +159,7 @@ async def steady_ticks(
     arriving per minute instead, for a workspace of ordinary activity)."""
     import tempfile
 
-    per_min = runs / 10 if rate is None else rate
+    per_min = runs * 0.075 if rate is None else rate
     sim, timed, monitor = make(runs, per_min, max(8, int(per_min / 1.2)), tempfile.mkdtemp())
     client, poller = monitor.client, monitor.poller
     await poller.tick()
