@@ -569,3 +569,64 @@ async def test_row_count_changes_keep_the_scrollbar_true() -> None:
             assert last in app.export_screenshot()
             await pilot.press("home")
             await pilot.pause()
+
+
+async def test_a_thumb_drawn_the_same_is_not_repainted() -> None:
+    """With thousands of rows one more row leaves the thumb where it was drawn: the
+    scrollbar is not repainted, and what it shows equals a full repaint. Enough rows
+    gone to move the thumb repaint it."""
+    source = FakeSource(make_rows(2000))
+    app = TableApp(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(RunTable)
+        await pilot.pause()
+        bar = table.vertical_scrollbar
+        renders = 0
+        render = bar.render
+
+        def counted() -> Any:
+            nonlocal renders
+            renders += 1
+            return render()
+
+        bar.render = counted  # type: ignore[method-assign]
+        source.put("zzz", n=1, status="ok", started="s")
+        table.apply(added=["zzz"])
+        await pilot.pause()
+        assert renders == 0 and bar.window_virtual_size == 2002
+        shown = app.export_screenshot()
+        bar.refresh()
+        await pilot.pause()
+        assert renders == 1 and app.export_screenshot() == shown
+        removed = table.ordered_keys()[:1900]
+        for key in removed:
+            del source.rows[key]
+        table.apply(removed=removed)
+        await pilot.pause()
+        assert renders == 2 and bar.window_virtual_size == 102
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    height=st.integers(3, 80),
+    window=st.integers(1, 80),
+    virtuals=st.tuples(st.integers(2, 200_000), st.integers(2, 200_000)),
+    where=st.floats(0, 1),
+)
+def test_the_same_thumb_is_the_same_drawing(
+    height: int, window: int, virtuals: tuple[int, int], where: float
+) -> None:
+    """What the scrollbar shortcut relies on: two row counts whose thumbs are equal are
+    drawn identically by Textual's scrollbar."""
+    from textual.scrollbar import ScrollBarRender
+
+    from ccmon.ui.widgets.table_scroll import thumb
+
+    def drawn(virtual: int) -> list[Any]:  # as ScrollBar._render_bar asks for it
+        shown = window if window < virtual else 0
+        return list(ScrollBarRender.render_bar(height, virtual, shown, position).segments)
+
+    position = int(where * max(0, min(virtuals) - window) * 8) / 8
+    first, second = virtuals
+    if thumb(height, first, window, position) == thumb(height, second, window, position):
+        assert drawn(first) == drawn(second)

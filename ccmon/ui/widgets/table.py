@@ -23,6 +23,7 @@ from ccmon.ui.widgets.table_flash import Flashes
 from ccmon.ui.widgets.table_layout import Column
 from ccmon.ui.widgets.table_model import RowSource, TableModel
 from ccmon.ui.widgets.table_render import COMPONENT_CLASSES, Frame, LineCache, make_frame
+from ccmon.ui.widgets.table_scroll import set_scroll_height
 
 __all__ = ["Column", "RowSource", "RunTable"]
 
@@ -239,16 +240,7 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._scroll_to_row(self.cursor_row)
 
     def _update_virtual_size(self) -> None:
-        size = Size(0, len(self._index) + 1)  # +1: the fixed header line
-        if size == self.virtual_size:
-            return
-        view = self.container_size.height
-        if self.is_mounted and self.virtual_size.height > view and size.height > view:
-            # the scrollbar stays: move its thumb without relayouting the screen
-            self.set_reactive(RunTable.virtual_size, size)
-            self._scroll_update(size)
-        else:
-            self.virtual_size = size
+        set_scroll_height(self, Size(0, len(self._index) + 1))  # +1: the header line
 
     # -- geometry & refresh -----------------------------------------------------------
 
