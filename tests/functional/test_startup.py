@@ -45,6 +45,8 @@ async def test_the_monitor_collects_again_after_its_first_poll(
         assert not gc.isenabled()  # the screen is up, the data is not
         await h.tick(0)
         await pilot.pause()
+        assert not gc.isenabled()  # the first poll is painted first
+        await pilot.pause(0.7)
         assert gc.isenabled()
         assert gc.get_freeze_count() > 0  # start-up's objects are never scanned again
 
