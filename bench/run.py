@@ -222,7 +222,7 @@ def main() -> int:
         "requests_per_tick: "
         + ", ".join(f"{v:.1f} at {k} runs ({lists[k]:.1f} lists)" for k, v in per_tick.items())
         + " (baseline: the naive full re-fetch needs window/page requests, 1 to 100;"
-        + " details are capped at 10 per tick)"
+        + " details are capped at 8 per tick)"
     )
 
     sizes = (runs, 20_000) if quick else (10_000, 100_000)
