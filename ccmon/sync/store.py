@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -72,11 +71,9 @@ class RunStore:
         # The dated ones, oldest first: (created_at, session_id, status).
         self._active_sorted: list[tuple[datetime, str, Status]] = []
         self._active_undated: set[str] = set()
-        self._newest: datetime | None = None
-        self._newest_stale = False
-        self._by_created: list[tuple[datetime, str]] = []  # a heap, for pruning
-        self._created: list[datetime] = []  # every run's created_at, sorted when needed
-        self._created_unsorted = False
+        # Every dated run as (created_at, session_id), sorted: counts by time, the
+        # newest run, and pruning (the oldest are at the front).
+        self._created: list[tuple[datetime, str]] = []
 
     # --- lookups -------------------------------------------------------------------
 
@@ -91,12 +88,7 @@ class RunStore:
         return set(self._active)
 
     def newest_created_at(self) -> datetime | None:
-        if self._newest_stale:
-            self._newest = max(
-                (r.created_at for r in self.runs.values() if r.created_at), default=None
-            )
-            self._newest_stale = False
-        return self._newest
+        return self._created[-1][0] if self._created else None
 
     def active_by_created(
         self, start: datetime, end: datetime
@@ -109,24 +101,21 @@ class RunStore:
 
     def count_created(self, start: datetime, end: datetime) -> int:
         """How many stored runs were created in ``[start, end)`` (two bisections)."""
-        created = self._sorted_created()
-        return max(0, bisect_left(created, end) - bisect_left(created, start))
+        listed = self._created
+        return max(0, bisect_left(listed, (end,)) - bisect_left(listed, (start,)))
 
-    def _sorted_created(self) -> list[datetime]:
-        if self._created_unsorted:
-            self._created.sort()  # mostly sorted already: close to linear
-            self._created_unsorted = False
-        return self._created
+    def _add_created(self, created: datetime, sid: str) -> None:
+        # pages come newest first, so a new run lands at or near the end
+        listed, entry = self._created, (created, sid)
+        if not listed or entry > listed[-1]:
+            listed.append(entry)
+        else:
+            insort(listed, entry)
 
-    def _add_created(self, created: datetime) -> None:
-        if self._created and created < self._created[-1]:
-            self._created_unsorted = True
-        self._created.append(created)
-
-    def _remove_created(self, created: datetime) -> None:
-        listed = self._sorted_created()
-        at = bisect_left(listed, created)
-        if at < len(listed) and listed[at] == created:
+    def _remove_created(self, created: datetime, sid: str) -> None:
+        listed, entry = self._created, (created, sid)
+        at = bisect_left(listed, entry)
+        if at < len(listed) and listed[at] == entry:
             del listed[at]
 
     # --- indexes -------------------------------------------------------------------
@@ -140,10 +129,7 @@ class RunStore:
         else:
             self._unset_active(sid)
         if new and created is not None:
-            heapq.heappush(self._by_created, (created, sid))
-            self._add_created(created)
-            if not self._newest_stale and (self._newest is None or created > self._newest):
-                self._newest = created
+            self._add_created(created, sid)
 
     def _set_active(self, sid: str, created: datetime | None, status: Status) -> None:
         listed = self._active_sorted
@@ -174,16 +160,15 @@ class RunStore:
         if at < len(listed) and listed[at][:2] == (created, sid):
             del listed[at]
 
-    def _drop(self, session_id: str) -> bool:
+    def _drop(self, session_id: str, *, dated: bool = True) -> bool:
+        """Forget a run (``dated=False``: its created_at entry is already gone)."""
         record = self.runs.pop(session_id, None)
         if record is None:
             return False
         self.tally.discard(session_id)
         self._unset_active(session_id)
-        if record.created_at is not None:
-            self._remove_created(record.created_at)
-            if record.created_at == self._newest:
-                self._newest_stale = True
+        if dated and record.created_at is not None:
+            self._remove_created(record.created_at, session_id)
         return True
 
     def workflow_name(self, workflow_id: str | None) -> str | None:
@@ -258,11 +243,9 @@ class RunStore:
             self._resolve_priority(record)
         if "created_at" in moved:
             if old.created_at is not None:
-                self._remove_created(old.created_at)
+                self._remove_created(old.created_at, sid)
             if row.created_at is not None:
-                heapq.heappush(self._by_created, (row.created_at, sid))
-                self._add_created(row.created_at)
-            self._newest_stale = True
+                self._add_created(row.created_at, sid)
         self._index(record)
         record.version += 1
         changes.touch(sid, moved)
@@ -327,14 +310,20 @@ class RunStore:
         return changes
 
     def prune(self, window_start: datetime) -> ChangeSet:
-        """Drop runs created before the window (oldest first, from a heap)."""
-        heap, old = self._by_created, []
-        while heap and heap[0][0] < window_start:
-            created, sid = heapq.heappop(heap)
-            record = self.runs.get(sid)
-            if record is not None and record.created_at == created:
-                old.append(sid)
-        return self.remove(old)
+        """Drop runs created before the window: the front of the created_at order, cut
+        off at once."""
+        listed, changes = self._created, ChangeSet()
+        cut = bisect_left(listed, (window_start,))
+        if not cut:
+            return changes
+        old = listed[:cut]
+        del listed[:cut]
+        for _, sid in old:
+            if self._drop(sid, dated=False):
+                changes.remove(sid)
+        if changes:
+            self.version += 1
+        return changes
 
     def set_workflows(self, workflows: Iterable[WorkflowSummary]) -> ChangeSet:
         """New workflow names; rows whose name changed get a new version."""

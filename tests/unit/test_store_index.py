@@ -1,5 +1,5 @@
-"""The store's incremental indexes agree with a walk over every run, whatever the order
-of rows, details, inferred statuses, removals and pruning."""
+"""The store's incremental indexes (active runs, created_at order) agree with a walk over
+every run, whatever the order of rows, details, inferred statuses, removals and pruning."""
 
 from __future__ import annotations
 
@@ -51,6 +51,11 @@ def check(store: RunStore, rng: random.Random) -> None:
     assert store.active_by_created(T - timedelta(days=1), T + timedelta(days=1)) == (
         brute_active(store, T - timedelta(days=1), T + timedelta(days=1))
     )
+    dated = sorted(r.created_at for r in store.runs.values() if r.created_at is not None)
+    assert store.newest_created_at() == (dated[-1] if dated else None)
+    for _ in range(3):
+        a, b = sorted(T + timedelta(seconds=rng.randint(-5, 45)) for _ in range(2))
+        assert store.count_created(a, b) == sum(a <= c < b for c in dated)
 
 
 def test_active_index_matches_a_full_walk() -> None:
@@ -75,7 +80,11 @@ def test_active_index_matches_a_full_walk() -> None:
             elif op < 0.9:
                 store.remove(rng.sample(ids, 3))
             else:
-                store.prune(T + timedelta(seconds=rng.randint(0, 10)))
+                start = T + timedelta(seconds=rng.randint(0, 10))
+                dated = {s: r.created_at for s, r in store.runs.items() if r.created_at}
+                older = {s for s, created in dated.items() if created < start}
+                assert set(store.prune(start).removed) == older
+                assert not older & set(store.runs)
             check(store, rng)
 
 
