@@ -30,6 +30,7 @@ import logging
 import random
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,7 @@ class Figures:
     rss_end: float = 0.0
     tasks_start: int = 0
     tasks_end: int = 0
+    task_names: list[Counter[str]] = field(default_factory=list)  # at each census
     workers_start: int = 0
     workers_end: int = 0
     ticks: int = 0
@@ -173,11 +175,19 @@ async def to_main_screen(app: CcmonApp, pilot: Any) -> None:
         await pilot.pause(0.2)
 
 
+def task_name(task: asyncio.Task[Any]) -> str:
+    """What a task runs; for a Textual message pump, whose (its task's name)."""
+    name = getattr(task.get_coro(), "__qualname__", None) or task.get_name()
+    if name == "MessagePump._process_messages":
+        return task.get_name().split("(")[0]
+    return name
+
+
 async def census(
     app: CcmonApp, pilot: Any, faults: Faults, samples: int = 5
 ) -> tuple[float, int, int]:
-    """RSS, tasks and workers on the main screen with the faults off and polling paused
-    (the same state at the start and at the end: no tick's requests in flight). Requests
+    """RSS, tasks and workers on the main screen with the faults off, polling paused and
+    no toasts (the same state at the start and at the end: no tick's requests in flight). Requests
     caught by a "timeout" or "slow" fault may still be in flight for up to the client's
     timeout: the counts are read once they have held still for ``samples`` readings (or
     that timeout has passed), lowest of those."""
@@ -186,17 +196,22 @@ async def census(
     poller = faults.demo.monitor.poller
     poller.pause()
     await to_main_screen(app, pilot)
+    toasts_gone = time.monotonic() + 15  # each comes and goes on its own: wait them out
+    while app.screen.query("Toast") and time.monotonic() < toasts_gone:
+        await pilot.pause(0.5)
     deadline = time.monotonic() + faults.demo.monitor.client.timeout + 3
     readings: list[tuple[float, int, int]] = []
     while True:
         await pilot.pause(0.5)
         release_free_memory()
         workers = sum(1 for w in app.workers if not w.is_finished)
-        readings.append((rss_mb(), len(asyncio.all_tasks()), workers))
+        tasks = asyncio.all_tasks()
+        readings.append((rss_mb(), len(tasks), workers))
         last = readings[-samples:]
         steady = len(last) == samples and len({(t, w) for _, t, w in last}) == 1
         if steady or time.monotonic() > deadline:
             break
+    faults.figures.task_names.append(Counter(task_name(t) for t in tasks))
     faults.paused = False
     poller.resume()
     last = readings[-samples:]
@@ -311,6 +326,9 @@ def report(figures: Figures, minutes: float) -> bool:
     )
     print(f"warm-up: {figures.warmup:.0f} s (screens seen, details in, RSS settled; or half)")
     print(f"tasks: start {figures.tasks_start}, end {figures.tasks_end}")
+    if figures.tasks_end > figures.tasks_start and len(figures.task_names) == 2:
+        first, last = figures.task_names
+        print(f"  more at the end: {dict(last - first)}")
     print(f"workers: start {figures.workers_start}, end {figures.workers_end}")
     print(f"over-limit requests: {figures.over_limit} (429s from the real limiter)")
     failed = [name for name, ok in checks.items() if not ok]
