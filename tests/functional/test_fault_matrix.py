@@ -45,9 +45,10 @@ from tests.functional.harness import Harness, make_harness
 ROUTES = ("runs", "run", "snapshots", "workflows")
 BIG_PAGE = "10000-rows"
 # Small stalls so the matrix runs in seconds: "timeout" stalls longer than the client
-# waits, "slow" answers well within it.
-SIM = {"timeout_seconds": 0.8, "slow_seconds": 0.05, "history": 300}
-CLIENT_TIMEOUT = 0.3
+# waits, "slow" answers well within it (with half a second to spare for a loaded box:
+# 0.25 s once made a slow answer time out while the whole suite ran).
+SIM = {"timeout_seconds": 1.2, "slow_seconds": 0.05, "history": 300}
+CLIENT_TIMEOUT = 0.6
 # What the person reads for each kind that fails a request.
 SAYS = {
     "500": "server error (500)",
