@@ -72,8 +72,10 @@ class RunStore:
         self._active_sorted: list[tuple[datetime, str, Status]] = []
         self._active_undated: set[str] = set()
         # Every dated run as (created_at, session_id), sorted: counts by time, the
-        # newest run, and pruning (the oldest are at the front).
+        # newest run, and pruning (the oldest are at the front). New ones wait in
+        # _pending until the order is next read.
         self._created: list[tuple[datetime, str]] = []
+        self._pending: list[tuple[datetime, str]] = []
 
     # --- lookups -------------------------------------------------------------------
 
@@ -88,7 +90,8 @@ class RunStore:
         return set(self._active)
 
     def newest_created_at(self) -> datetime | None:
-        return self._created[-1][0] if self._created else None
+        listed = self._sorted_created()
+        return listed[-1][0] if listed else None
 
     def active_by_created(
         self, start: datetime, end: datetime
@@ -101,19 +104,33 @@ class RunStore:
 
     def count_created(self, start: datetime, end: datetime) -> int:
         """How many stored runs were created in ``[start, end)`` (two bisections)."""
-        listed = self._created
+        listed = self._sorted_created()
         return max(0, bisect_left(listed, (end,)) - bisect_left(listed, (start,)))
 
+    def _sorted_created(self) -> list[tuple[datetime, str]]:
+        """The order, with the pending runs merged in. Pages come newest first, so
+        inserting each run in place made a first load quadratic, and sorting the whole
+        order after every page cost a steady poll at 100k runs 8 ms: the new runs are
+        sorted alone and usually all go after the last one."""
+        listed, pending = self._created, self._pending
+        if pending:
+            pending.sort()
+            if not listed or pending[0] > listed[-1]:
+                listed.extend(pending)
+            elif len(pending) <= 64:
+                for entry in pending:
+                    insort(listed, entry)
+            else:
+                listed.extend(pending)
+                listed.sort()
+            pending.clear()
+        return listed
+
     def _add_created(self, created: datetime, sid: str) -> None:
-        # pages come newest first, so a new run lands at or near the end
-        listed, entry = self._created, (created, sid)
-        if not listed or entry > listed[-1]:
-            listed.append(entry)
-        else:
-            insort(listed, entry)
+        self._pending.append((created, sid))
 
     def _remove_created(self, created: datetime, sid: str) -> None:
-        listed, entry = self._created, (created, sid)
+        listed, entry = self._sorted_created(), (created, sid)
         at = bisect_left(listed, entry)
         if at < len(listed) and listed[at] == entry:
             del listed[at]
@@ -312,7 +329,7 @@ class RunStore:
     def prune(self, window_start: datetime) -> ChangeSet:
         """Drop runs created before the window: the front of the created_at order, cut
         off at once."""
-        listed, changes = self._created, ChangeSet()
+        listed, changes = self._sorted_created(), ChangeSet()
         cut = bisect_left(listed, (window_start,))
         if not cut:
             return changes
