@@ -11,7 +11,7 @@ from enum import IntEnum
 
 from ccmon.api import errors
 from ccmon.api.models import RunDetail
-from ccmon.sync.records import ChangeSet
+from ccmon.sync.records import ChangeSet, RunRecord
 from ccmon.sync.store import RunStore
 
 log = logging.getLogger("ccmon.sync")
@@ -41,6 +41,20 @@ class DetailQueue:
             del self._tiers[current][session_id]
         self._tiers[tier][session_id] = None
         self._where[session_id] = tier
+
+    def status_changed(self, record: RunRecord) -> None:
+        """A run's status changed. Its detail is wanted if it says something new: why a
+        run failed, stopped or was requeued, or a newer version of a detail already
+        shown. A success's or a start's detail waits until the run is on screen or
+        opened; fetching every one crowded failures out of the queue under load."""
+        status, sid = record.status, record.session_id
+        if status.terminal:
+            if status != "execution.success" or record.detail is not None:
+                self.want(sid, Tier.FINISHED)
+            else:  # queued when it was seen ending, to tell how: its row told first
+                self.discard(sid)
+        elif status == "execution.requeued" or record.detail is not None:
+            self.want(sid, Tier.CHANGED)
 
     def retry_later(self, session_id: str) -> None:
         self.want(session_id, Tier.RETRY)

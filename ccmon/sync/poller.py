@@ -23,7 +23,7 @@ from ccmon.api.models import ACTIVE_STATUSES, RunDetail, RunSummary, Workflow
 from ccmon.sync import probe
 from ccmon.sync.details import DetailQueue, Tier, fetch_batch
 from ccmon.sync.health_text import known_ids
-from ccmon.sync.records import ChangeSet, Health, RunRecord
+from ccmon.sync.records import ChangeSet, Health
 from ccmon.sync.store import RunStore
 
 log = logging.getLogger("ccmon.sync")
@@ -271,22 +271,8 @@ class Poller:
                 changes.merge(await self._settle(departed))
         for sid, fields in changes.changed.items():
             if "status" in fields and (record := self.store.get(sid)) is not None:
-                self._want_after_change(record)
+                self.details.status_changed(record)
         return changes
-
-    def _want_after_change(self, record: RunRecord) -> None:
-        """A run's status changed. Its detail is wanted if it says something new: why a
-        run failed, stopped or was requeued, or a newer version of a detail already
-        shown. A success's or a start's detail waits until the run is on screen or
-        opened; fetching every one crowded failures out of the queue under load."""
-        status, sid = record.status, record.session_id
-        if status.terminal:
-            if status != "execution.success" or record.detail is not None:
-                self.details.want(sid, Tier.FINISHED)
-            else:  # queued when it was seen ending, to tell how: its row told first
-                self.details.discard(sid)
-        elif status == "execution.requeued" or record.detail is not None:
-            self.details.want(sid, Tier.CHANGED)
 
     async def _probe(
         self, window_start: datetime, since: datetime, now: datetime, changes: ChangeSet
