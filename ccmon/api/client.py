@@ -9,7 +9,6 @@ returns pydantic models from :mod:`ccmon.api.models` or raises a typed error fro
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
@@ -38,12 +37,13 @@ from ccmon.api.wire import (
     InvalidRow,
     RetryPolicy,
     RunPage,
+    decode,
     describe,
     error_for,
     excerpt,
     iso,
-    parse_page,
-    validate,
+    model_from,
+    page_from,
 )
 
 __all__ = ["ApiKey", "CloudCruiseClient", "InvalidRow", "PriorityJournal", "RetryPolicy", "RunPage"]
@@ -111,7 +111,8 @@ class CloudCruiseClient:
         params: Sequence[tuple[str, str]] | None = None,
         body: Any = None,
         retry: bool = True,
-    ) -> Any:
+    ) -> httpx.Response:
+        """A response under 400, after retries; its body is not read yet."""
         attempt = 0
         while True:
             try:
@@ -133,7 +134,7 @@ class CloudCruiseClient:
         *,
         params: Sequence[tuple[str, str]] | None,
         body: Any,
-    ) -> Any:
+    ) -> httpx.Response:
         self.requests_sent += 1
         try:
             async with asyncio.timeout(self.timeout):
@@ -163,12 +164,7 @@ class CloudCruiseClient:
         )
         if response.status_code >= 400:
             raise error_for(response, path)
-        try:
-            return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise errors.PayloadError(
-                path, f"malformed JSON ({exc.__class__.__name__})", excerpt(response.text)
-            ) from None
+        return response
 
     def _headers(self) -> dict[str, str]:
         return {"cc-key": self._key.reveal(), "User-Agent": f"ccmon/{__version__}"}
@@ -176,8 +172,7 @@ class CloudCruiseClient:
     async def _get_model(
         self, path: str, model: type[M], params: Sequence[tuple[str, str]] = ()
     ) -> M:
-        payload = await self._send("GET", path, params=params)
-        return validate(model, payload, path)
+        return model_from(model, await self._send("GET", path, params=params), path)
 
     # --- runs ----------------------------------------------------------------------
 
@@ -217,10 +212,7 @@ class CloudCruiseClient:
             if not 1 <= limit <= MAX_LIMIT:
                 raise ValueError(f"limit must be 1..{MAX_LIMIT}, not {limit}")
             params.append(("limit", str(limit)))
-        payload = await self._send("GET", "/runs", params=params)
-        if not isinstance(payload, list):
-            raise errors.PayloadError("/runs", "expected a JSON array", excerpt(str(payload)))
-        return parse_page(payload)
+        return page_from(await self._send("GET", "/runs", params=params))
 
     async def iter_pages(self, *, page_size: int = 1000, **filters: Any) -> AsyncIterator[RunPage]:
         """Every page of runs that match ``filters``, newest first, paging by ``created_at``.
@@ -301,8 +293,8 @@ class CloudCruiseClient:
             dry_run={"enabled": True} if dry_run else None,
             debug=debug or None,
         )
-        payload = await self._send("POST", "/run", body=request.to_json(), retry=False)
-        session_id = validate(StartRunResponse, payload, "/run").session_id
+        response = await self._send("POST", "/run", body=request.to_json(), retry=False)
+        session_id = model_from(StartRunResponse, response, "/run").session_id
         if self.journal is not None:
             self.journal.record(session_id, prio, workflow_id)
         return session_id
@@ -311,13 +303,12 @@ class CloudCruiseClient:
         if self.read_only:
             raise errors.ReadOnlyError("interrupting a run")
         path = f"/run/{_seg(session_id)}/interrupt"
-        payload = await self._send("POST", path, retry=False)
-        return validate(InterruptResponse, payload, path)
+        return model_from(InterruptResponse, await self._send("POST", path, retry=False), path)
 
     # --- workflows -----------------------------------------------------------------
 
     async def list_workflows(self) -> list[WorkflowSummary]:
-        payload = await self._send("GET", "/workflows")
+        payload = decode(await self._send("GET", "/workflows"), "/workflows")
         if not isinstance(payload, list):
             raise errors.PayloadError("/workflows", "expected a JSON array", excerpt(str(payload)))
         found: list[WorkflowSummary] = []

@@ -13,7 +13,6 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -150,7 +149,27 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-Time = Annotated[datetime, BeforeValidator(_reject_numbers), AfterValidator(_utc)]
+class _IsoTime:
+    """A time as the API writes it. From JSON text (the client's path) pydantic-core
+    parses the RFC 3339 string itself, and a number is a type error; from Python values
+    (JSON already decoded) a number is rejected first, as above. Either way a time
+    without an offset is taken as UTC. Parsing in Rust keeps a page of runs cheap: the
+    same rows through Python validators cost twice as much."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: object, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        lax = core_schema.no_info_before_validator_function(
+            _reject_numbers, core_schema.datetime_schema()
+        )
+        either = core_schema.json_or_python_schema(
+            json_schema=core_schema.datetime_schema(strict=True), python_schema=lax
+        )
+        return core_schema.no_info_after_validator_function(_utc, either)
+
+
+Time = Annotated[datetime, _IsoTime]
 OptPriority = Annotated[Priority | None, BeforeValidator(Priority.parse)]
 
 

@@ -5,13 +5,15 @@ Pure functions and small types the client builds on; no I/O here.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ccmon.api import errors
 from ccmon.api.models import ErrorBody, RunSummary
@@ -110,6 +112,46 @@ def error_for(response: httpx.Response, path: str) -> errors.CloudCruiseError:
     if status >= 500:
         return errors.ServerError(status, path, detail)
     return errors.BadRequest(status, path, detail, body=body)
+
+
+def decode(response: httpx.Response, path: str) -> Any:
+    """The response's JSON, or a PayloadError that quotes it."""
+    try:
+        return json.loads(response.content)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise errors.PayloadError(
+            path, f"malformed JSON ({exc.__class__.__name__})", excerpt(response.text)
+        ) from None
+
+
+def model_from(model: type[M], response: httpx.Response, path: str) -> M:
+    """One model straight from the response's JSON text. Anything it does not read
+    (malformed JSON, a missing field) is read again the slow way for the error to say."""
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError:
+        return validate(model, decode(response, path), path)
+
+
+@cache
+def _page_adapter() -> TypeAdapter[list[RunSummary]]:
+    return TypeAdapter(list[RunSummary])
+
+
+def page_from(response: httpx.Response, path: str = "/runs") -> RunPage:
+    """A page of runs straight from the response's JSON text, all rows at once. A page
+    with any row that does not fit is read again row by row: the rest of it is kept."""
+    try:
+        rows: list[RunSummary] | None = _page_adapter().validate_json(response.content)
+    except ValidationError:
+        rows = None
+    if rows is None:
+        payload = decode(response, path)
+        if not isinstance(payload, list):
+            raise errors.PayloadError(path, "expected a JSON array", excerpt(str(payload)))
+        return parse_page(payload)
+    dated = [row.created_at for row in rows if row.created_at is not None]
+    return RunPage(rows=rows, raw_count=len(rows), oldest_created_at=min(dated, default=None))
 
 
 def validate(model: type[M], payload: Any, path: str) -> M:

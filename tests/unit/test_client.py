@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from ccmon.api import errors
 from ccmon.api.client import ApiKey, CloudCruiseClient, RetryPolicy
 from ccmon.api.models import Priority
+from ccmon.api.wire import page_from, parse_page
 from ccmon.demo import sample_inputs
 from ccmon.sim import Fault, Simulator
 from tests.conftest import DrivenSleep, make_sim
@@ -229,3 +230,46 @@ def test_the_key_never_shows() -> None:
     assert "supersecret" not in repr(key) + str(key) + f"{key}"
     with pytest.raises(ValueError):
         ApiKey("   ")
+
+
+async def test_a_page_read_from_json_text_equals_the_page_read_row_by_row() -> None:
+    """`page_from` validates the raw JSON in one pass; whatever it reads must be what the
+    row-by-row reading of the decoded JSON gives, drifted pages included."""
+    sim = make_sim(history=400)
+    since = sim.clock.now() - timedelta(hours=25)
+    params = {"limit": "1000", "start_time": since.isoformat().replace("+00:00", "Z")}
+    async with sim.client() as http:
+        for fault in (None, "extra", "enum", "types"):
+            sim.faults.replace([Fault("runs", fault)] if fault else [])
+            response = await http.get("/runs", params=params, headers={"cc-key": "demo-key"})
+            fast, slow = page_from(response), parse_page(response.json())
+            assert fast.rows == slow.rows and fast.rows
+            assert [(bad.session_id, bad.reason) for bad in fast.invalid] == [
+                (bad.session_id, bad.reason) for bad in slow.invalid
+            ]
+            assert (fast.raw_count, fast.oldest_created_at) == (
+                slow.raw_count,
+                slow.oldest_created_at,
+            )
+
+
+def test_times_from_json_text_read_as_from_decoded_json() -> None:
+    """A time without an offset is UTC and a number is no time, on both paths."""
+    body = (
+        b'[{"session_id": "a", "status": "execution.queued", "created_at": "2026-03-04T14:00:00"},'
+        b' {"session_id": "b", "status": "execution.queued", "created_at": 1772632800},'
+        b' {"session_id": "c", "status": "execution.weird", "created_at": "2026-03-04T14:00:01Z",'
+        b' "execution_start": null, "surprise": {"x": [1]}}]'
+    )
+    response = httpx.Response(200, content=body)
+    page = page_from(response)
+    assert [row.session_id for row in page.rows] == ["a", "c"]
+    assert page.rows[0].created_at == datetime(2026, 3, 4, 14, tzinfo=UTC)
+    assert page.rows == parse_page(response.json()).rows
+    assert [bad.session_id for bad in page.invalid] == ["b"]
+    assert "ISO-8601" in page.invalid[0].reason
+    assert page.rows[1].model_extra == {"surprise": {"x": [1]}}
+    with pytest.raises(errors.PayloadError, match="malformed JSON"):
+        page_from(httpx.Response(200, content=b'[{"session_id": "a",'))
+    with pytest.raises(errors.PayloadError, match="expected a JSON array"):
+        page_from(httpx.Response(200, content=b'{"session_id": "a"}'))
