@@ -81,8 +81,9 @@ def _percentile(values: list[float], q: float) -> timedelta | None:
     return timedelta(seconds=values[index])
 
 
-def compute(store: RunStore, now: datetime) -> Metrics:
-    """The figures at ``now``, from the tally's running totals."""
+def compute(store: RunStore, now: datetime, *, groups: bool = True) -> Metrics:
+    """The figures at ``now``, from the tally's running totals. ``groups=False`` leaves
+    out the failure groups' member lists (the summary counts, it does not list)."""
     tally = store.tally
     m = Metrics(now=now, total=len(store.runs))
     m.by_status = Counter(tally.by_status)
@@ -98,7 +99,7 @@ def compute(store: RunStore, now: datetime) -> Metrics:
     m.throughput[-1] += bisect_left(tally.ends, now.timestamp() + 1) - cuts[60]
     done = sum(tally.by_status.get(s, 0) for s in ("success", "failed", "stopped"))
     m.success_rate = tally.by_status.get("success", 0) / done if done else None
-    groups: list[FailureGroup] = []
+    found: list[FailureGroup] = []
     for fp, members in tally.groups.items():
         times = tally.group_times.get(fp, [])  # sorted
         last = times[-1] if times else None
@@ -106,8 +107,9 @@ def compute(store: RunStore, now: datetime) -> Metrics:
         m.failures_last_hour[fp.category] += len(times) - bisect_left(times, hour_ago)
         if not m.failures_last_hour[fp.category]:
             del m.failures_last_hour[fp.category]
-        seen = datetime.fromtimestamp(last, tz=now.tzinfo) if last is not None else None
-        groups.append(FailureGroup(fp, list(tally.sorted_members(fp)), seen))
+        if groups:
+            seen = datetime.fromtimestamp(last, tz=now.tzinfo) if last is not None else None
+            found.append(FailureGroup(fp, list(tally.sorted_members(fp)), seen))
     epoch = datetime.min.replace(tzinfo=now.tzinfo)
-    m.groups = sorted(groups, key=lambda g: (g.last_seen or epoch, g.count), reverse=True)
+    m.groups = sorted(found, key=lambda g: (g.last_seen or epoch, g.count), reverse=True)
     return m

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -68,6 +69,8 @@ def walked(store: RunStore, now: datetime) -> dict[str, Any]:
 
 def figures(store: RunStore, now: datetime) -> dict[str, Any]:
     m = metrics.compute(store, now)
+    lean = metrics.compute(store, now, groups=False)  # the summary's: counts, no members
+    assert lean.groups == [] and replace(lean, groups=m.groups) == m
     return {
         "waiting": m.waiting,
         "running": m.running,

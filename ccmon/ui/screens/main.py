@@ -125,7 +125,7 @@ class MainScreen(Screen[None]):
 
     def refresh_summary(self) -> None:
         now = self.monitor.now()
-        figures = sync_metrics.compute(self.monitor.store, now)
+        figures = sync_metrics.compute(self.monitor.store, now, groups=False)
         self.query_one(Summary).show(figures, now, self.monitor.settings.starvation)
 
     def header_notes(self) -> list[str]:

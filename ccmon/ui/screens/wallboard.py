@@ -87,7 +87,7 @@ class WallboardScreen(Screen[None]):
 
     def refresh_all(self) -> None:
         now = self.monitor.now()
-        metrics = sync_metrics.compute(self.monitor.store, now)
+        metrics = sync_metrics.compute(self.monitor.store, now, groups=False)
         for short in STATUS_ORDER:
             count = metrics.by_status.get(short, 0)
             self.query_one(f"#wb-{short}", Tile).show(count, alert=short == "failed" and count > 0)
