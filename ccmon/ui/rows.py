@@ -65,23 +65,28 @@ class RunRows:
         self._moment = now()
         # session_id -> (record, its version, workflow name, cells that do not age)
         self._fixed: dict[str, tuple[RunRecord, int, str | None, tuple[Text, ...]]] = {}
-        # the last row's times: row_cells follows row_version for the same row
-        self._last_times: tuple[RunRecord, int, datetime, tuple[str, str, str]] | None = None
+        # this moment's time cells of the rows asked about (the visible ones): a repaint
+        # asks for a row's version, then for its cells
+        self._times_now: dict[str, tuple[RunRecord, int, tuple[str, str, str]]] = {}
 
     def tick(self) -> None:
         """Take the time once per refresh so every row of a frame agrees."""
         self._moment = self.now()
+        self._times_now.clear()
 
     def _times(self, record: RunRecord) -> tuple[str, str, str]:
-        now, last = self._moment, self._last_times
-        if last is not None and last[0] is record and last[1] == record.version and last[2] is now:
-            return last[3]
+        known = self._times_now.get(record.session_id)
+        if known is not None and known[0] is record and known[1] == record.version:
+            return known[2]
+        now = self._moment
         times = (
             compact_age(record, now),
             fmt.duration(record.queue_wait(now)),
             fmt.duration(record.run_time(now)),
         )
-        self._last_times = (record, record.version, now, times)
+        if len(self._times_now) >= _FIXED_CACHE:
+            self._times_now.clear()
+        self._times_now[record.session_id] = (record, record.version, times)
         return times
 
     def row_version(self, key: str) -> int:
