@@ -31,11 +31,16 @@ def textual_lines(data, width, height, low, high, base):
         Segment(text, base + style, None) for text, style, _ in CONSOLE.render(renderable, options)
     )
     return [
-        [(s.text, s.style) for s in line]
+        cells(line)
         for line in Segment.split_and_crop_lines(
             segments, width, include_new_lines=False, pad=False
         )
     ][:height]
+
+
+def cells(segments):
+    """What a line shows, cell by cell: (character, style)."""
+    return [(character, s.style) for s in segments for character in s.text]
 
 
 @settings(max_examples=300, deadline=None)
@@ -48,10 +53,7 @@ def textual_lines(data, width, height, low, high, base):
 )
 def test_spark_matches_textual_sparkline(data, width, height, low, high) -> None:
     base = Style(color="#d6dae6", bgcolor="#1a1d27")
-    ours = [
-        [(s.text, s.style) for s in strip]
-        for strip in spark_lines(data, width, height, low, high, base)
-    ]
+    ours = [cells(strip) for strip in spark_lines(data, width, height, low, high, base)]
     assert ours == textual_lines(data, width, height, low, high, base)
     assert all(
         strip.cell_length == width

@@ -113,20 +113,31 @@ def spark_lines(
     levels = len(BARS) * height - 1
     step = len(summaries) / width
     columns: list[tuple[int, Style]] = []
+    styles: dict[float, Style] = {}  # one per value: a minute's count repeats a lot
     position = 0.0
     for _ in range(width):
         ratio = (summaries[int(position)] - minimum) / extent
-        columns.append((int(ratio * levels), base + Style.from_color(_blend(low, high, ratio))))
+        style = styles.get(ratio)
+        if style is None:
+            style = styles[ratio] = base + Style.from_color(_blend(low, high, ratio))
+        columns.append((int(ratio * levels), style))
         position += step
     lines: list[Strip] = []
     for row in reversed(range(height)):
         bottom, top = row * len(BARS), (row + 1) * len(BARS)
-        segments = [
-            Segment(" ", base)
-            if level < bottom
-            else Segment("█" if level >= top else BARS[level % len(BARS)], style)
-            for level, style in columns
-        ]
+        texts: list[str] = []
+        line_styles: list[Style] = []
+        for level, style in columns:
+            if level < bottom:
+                text, style = " ", base
+            else:
+                text = "█" if level >= top else BARS[level % len(BARS)]
+            if line_styles and line_styles[-1] is style:  # runs of a cell drawn alike
+                texts[-1] += text
+            else:
+                texts.append(text)
+                line_styles.append(style)
+        segments = [Segment(text, style) for text, style in zip(texts, line_styles, strict=True)]
         lines.append(Strip(segments, width))
     return lines
 
