@@ -214,13 +214,15 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
 
         if page > 0:
             bottom = limit = top + page
+            spans: list[tuple[int, int]] = []
             if change.moved is not None and change.moved < bottom:
                 limit = max(change.moved, top)
-                self._refresh_rows(limit, bottom)
+                spans.append((limit, bottom))
             for key in change.touched:
                 display = index.display_index(key)
                 if display is not None and top <= display < limit:
-                    self._refresh_rows(display, display + 1)
+                    spans.append((display, display + 1))
+            self._refresh_rows(*spans)
             if self.cursor_key != cursor:
                 self._refresh_key(self.cursor_key)
         if self.cursor_key != cursor and self.cursor_key is not None:
@@ -248,32 +250,53 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
         """(first display row in view, number of row lines below the header)."""
         return self.scroll_offset.y, max(0, self.scrollable_content_region.height - 1)
 
-    def _refresh_rows(self, start: int, stop: int) -> None:
-        """Repaint the lines of display rows [start, stop) (clipped to the view)."""
-        top, page = self._view()
-        start, stop = max(start, top), min(stop, top + page)
-        if start < stop:  # the content's width: the scrollbar is not repainted with it
-            width = self.scrollable_content_region.width
-            self.refresh(Region(0, start - top + 1, width, stop - start))
+    def _refresh_rows(self, *spans: tuple[int, int]) -> None:
+        """Repaint the lines of the display rows in each span [start, stop) (clipped to
+        the view), adjacent spans as one region: one refresh for the lot."""
+        content = self.scrollable_content_region
+        top, page = self.scroll_offset.y, max(0, content.height - 1)
+        regions: list[Region] = []
+        for start, stop in sorted(spans):
+            start, stop = max(start, top), min(stop, top + page)
+            if start >= stop:
+                continue
+            y = start - top + 1  # under the header line
+            last = regions[-1] if regions else None
+            if last is not None and last.bottom >= y:
+                regions[-1] = Region(
+                    0, last.y, last.width, max(last.bottom, y + stop - start) - last.y
+                )
+            else:  # the content's width: the scrollbar is not repainted with it
+                regions.append(Region(0, y, content.width, stop - start))
+        if regions:
+            self.refresh(*regions)
 
     def refresh_changed(self) -> None:
         """Repaint only the visible lines whose row changed since they were painted
         (time columns tick; rows that did not change cost nothing)."""
         top, page = self._view()
         painted = self._painted
-        for display, key in enumerate(self._index.keys(top, top + page), top):
-            if painted.get(display - top + 1) != (key, self._version(key)):
-                self._refresh_rows(display, display + 1)
+        self._refresh_rows(
+            *(
+                (display, display + 1)
+                for display, key in enumerate(self._index.keys(top, top + page), top)
+                if painted.get(display - top + 1) != (key, self._version(key))
+            )
+        )
 
     def _refresh_keys(self, keys: set[str]) -> None:
         top, page = self._view()
-        for display, key in enumerate(self._index.keys(top, top + page), top):
-            if key in keys:
-                self._refresh_rows(display, display + 1)
+        self._refresh_rows(
+            *(
+                (display, display + 1)
+                for display, key in enumerate(self._index.keys(top, top + page), top)
+                if key in keys
+            )
+        )
 
     def _refresh_key(self, key: str | None) -> None:
         if key is not None and (display := self._index.display_index(key)) is not None:
-            self._refresh_rows(display, display + 1)
+            self._refresh_rows((display, display + 1))
 
     def _scroll_to_row(self, display: int) -> None:
         """Scroll the least amount that makes a display row visible."""
@@ -295,7 +318,7 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
         if key != old:
             self._model.cursor_key = key
             self._refresh_key(old)
-            self._refresh_rows(display, display + 1)
+            self._refresh_rows((display, display + 1))
             self.post_message(self.RowHighlighted(self, key))
         if scroll:
             self._scroll_to_row(display)
