@@ -277,7 +277,7 @@ class RunStore:
             return changes
         moved: set[str] = set()
         before = record.detail
-        if before is None or before.model_dump() != detail.model_dump():
+        if before is None or before != detail:
             moved.add("detail")
         if detail.status != record.status and not record.status.terminal:
             record.summary = record.summary.model_copy(update={"status": detail.status})
