@@ -14,7 +14,7 @@ import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -54,6 +54,7 @@ DEFAULT_BASE_URL = "https://api.cloudcruise.com"
 ENV_API_KEY = "CLOUDCRUISE_API_KEY"
 ENV_BASE_URL = "CLOUDCRUISE_BASE_URL"
 MAX_LIMIT = 10_000
+_OURS = frozenset({"cc-key", "user-agent"})  # headers the client sets on every request
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -138,14 +139,7 @@ class CloudCruiseClient:
         self.requests_sent += 1
         try:
             async with asyncio.timeout(self.timeout):
-                response = await self._http.request(
-                    method,
-                    path,
-                    params=list(params or ()),
-                    json=body,
-                    headers=self._headers(),  # never a local: crash reports print locals
-                    timeout=self.timeout,
-                )
+                response = await self._http.send(self._build(method, path, params, body))
         except (TimeoutError, httpx.TimeoutException):
             raise errors.Timeout(path, self.timeout) from None
         except httpx.ConnectError as exc:
@@ -168,6 +162,38 @@ class CloudCruiseClient:
 
     def _headers(self) -> dict[str, str]:
         return {"cc-key": self._key.reveal(), "User-Agent": f"ccmon/{__version__}"}
+
+    def _build(
+        self, method: str, path: str, params: Sequence[tuple[str, str]] | None, body: Any
+    ) -> httpx.Request:
+        """The request ``AsyncClient.build_request`` builds (the client's headers under
+        ours, the base URL's path before ``path``, the query, our timeout), without its
+        general merging: that is a third of httpx's cost per request. A client that holds
+        cookies or default params gets httpx's own. The key is never a local (crash reports
+        print locals)."""
+        http = self._http
+        root = str(http.base_url)
+        if http.cookies or http.params or http.base_url.query or http.base_url.fragment:
+            return http.build_request(
+                method,
+                path,
+                params=list(params or ()),
+                json=body,
+                headers=self._headers(),
+                timeout=self.timeout,
+            )
+        # the base URL's path ends in "/" (httpx sees to it), but a bare host prints without
+        url = root + ("" if root.endswith("/") else "/") + path.lstrip("/")
+        return httpx.Request(
+            method,
+            url + "?" + urlencode(params) if params else url,
+            headers=[
+                *((k, v) for k, v in http.headers.multi_items() if k.lower() not in _OURS),
+                *self._headers().items(),
+            ],
+            json=body,
+            extensions={"timeout": httpx.Timeout(self.timeout).as_dict()},
+        )
 
     async def _get_model(
         self, path: str, model: type[M], params: Sequence[tuple[str, str]] = ()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -273,3 +275,46 @@ def test_times_from_json_text_read_as_from_decoded_json() -> None:
         page_from(httpx.Response(200, content=b'[{"session_id": "a",'))
     with pytest.raises(errors.PayloadError, match="expected a JSON array"):
         page_from(httpx.Response(200, content=b'{"session_id": "a"}'))
+
+
+async def test_requests_are_what_httpx_builds(sim: Simulator) -> None:
+    """The client builds its requests without httpx's general merging; on the wire they
+    are what ``AsyncClient.build_request`` makes of the same call: URL and query, headers
+    (httpx's defaults under ours), JSON body, timeout. A client with cookies gets httpx's."""
+    sent: list[httpx.Request] = []
+
+    async def record(request: httpx.Request) -> None:
+        sent.append(request)
+
+    since = datetime(2026, 3, 4, 13, 0, 0, 500000, tzinfo=UTC)
+    odd = "wf a/b&c=d?é"
+    started = {"workflow_id": "wf-1", "run_input_variables": {"name": "ü"}, "priority": "HIGH"}
+    for base_url in ("http://sim.local", "http://sim.local/api/v1"):
+        async with sim.client(base_url=base_url) as http:
+            http.event_hooks["request"].append(record)
+            client = CloudCruiseClient(http, "demo-key", timeout=4.0)
+            listed = [("start_time", "2026-03-04T13:00:00.500000Z"), ("workflow_ids", odd)]
+            calls = [
+                (client.list_runs(start_time=since, workflow_ids=[odd]), "/runs", listed, None),
+                (client.get_run("a b/../c"), "/run/a%20b%2F..%2Fc", [], None),
+                (client.start_run("wf-1", {"name": "ü"}, priority="HIGH"), "/run", [], started),
+                (client.get_run("x"), "/run/x", [], None),
+            ]
+            for number, (call, path, params, body) in enumerate(calls):
+                if number == 3:
+                    http.cookies.set("lb", "sticky")  # from here on httpx merges the request
+                with contextlib.suppress(errors.CloudCruiseError):
+                    await call  # answered or not, the request went out
+                ours = sent[-1]
+                expected = http.build_request(
+                    "POST" if body else "GET",
+                    path,
+                    params=params,
+                    json=body,
+                    headers=client._headers(),
+                    timeout=4.0,
+                )
+                assert (ours.method, ours.url) == (expected.method, expected.url)
+                assert ours.headers.multi_items() == expected.headers.multi_items()
+                assert ours.extensions == expected.extensions
+                assert json.loads(ours.content or "null") == json.loads(expected.content or "null")
