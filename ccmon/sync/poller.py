@@ -172,7 +172,7 @@ class Poller:
         """One poll. Errors are recorded in :attr:`health`, never raised."""
         now = self.now()
         self.health.last_attempt = now
-        changes = ChangeSet()
+        changes, aged = ChangeSet(), ChangeSet()
         try:
             first = not self.store.loaded
             if self._full_due(now):  # names and runs at once: the first screen comes sooner
@@ -188,7 +188,7 @@ class Poller:
                 changes.merge(self.store.refresh_priorities(started))
             if not first:  # the first screen does not wait for details
                 changes.merge(await self._fetch_details())
-            changes.merge(self.store.prune(now - self.config.window))
+            aged = self.store.prune(now - self.config.window)
         except errors.RateLimited as exc:
             self._failed(exc, now)
             self.health.state = "rate_limited"
@@ -206,7 +206,9 @@ class Poller:
             self.health.rate_limited_until = None
         self.health.invalid_rows = len(self.store.invalid)
         self.health.invalid_ids = known_ids(self.store.invalid)
+        # runs ageing out of the window go every few polls: that is not activity
         self.quiet_ticks = 0 if changes.activity else self.quiet_ticks + 1
+        changes.merge(aged)
         self._update_pace()
         self.ticks += 1
         if self.listener is not None:

@@ -208,3 +208,20 @@ async def test_polling_slows_when_idle_or_unfocused_and_says_so() -> None:
         sim.clock.advance(2)
         await poller.tick()
         assert poller.health.slowed is None, "activity brings the normal pace back"
+
+
+async def test_runs_ageing_out_of_the_window_are_not_activity() -> None:
+    """A quiet workspace whose oldest runs leave the window every few polls still slows
+    down: ageing out is bookkeeping, not something happening."""
+    sim = make_sim(history=600, history_window=timedelta(hours=1), arrival_per_min=0.0)
+    sim.clock.advance(600)  # every run of the history has finished
+    async with sim.client() as http:
+        config = SyncConfig(window=timedelta(minutes=40))
+        poller = Poller(CloudCruiseClient(http, "demo-key"), RunStore(), config, now=sim.clock.now)
+        await poller.tick()
+        loaded, aged = len(poller.store), 0
+        for _ in range(20):
+            sim.clock.advance(2)
+            aged += len((await poller.tick()).removed)
+        assert aged >= 3 and len(poller.store) == loaded - aged, "runs left the window"
+        assert poller.health.slowed == "idle: every 6s"
