@@ -113,7 +113,7 @@ class CloudCruiseClient:
         body: Any = None,
         retry: bool = True,
     ) -> httpx.Response:
-        """A response under 400, after retries; its body is not read yet."""
+        """A response under 400 (after retries), its body read; the caller parses it."""
         attempt = 0
         while True:
             try:

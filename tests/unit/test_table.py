@@ -7,6 +7,7 @@ import random
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,6 +19,7 @@ from textual.strip import Strip
 
 from ccmon.ui.widgets.table import Column, RunTable
 from ccmon.ui.widgets.table_layout import compute_layout
+from ccmon.ui.widgets.table_scroll import row_regions
 
 COLUMNS = [
     Column("id", "ID", 8),
@@ -630,3 +632,26 @@ def test_the_same_thumb_is_the_same_drawing(
     first, second = virtuals
     if thumb(height, first, window, position) == thumb(height, second, window, position):
         assert drawn(first) == drawn(second)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-5, 60), st.integers(0, 8)), max_size=20),
+    st.integers(0, 40),
+    st.integers(0, 30),
+)
+def test_row_regions_cover_exactly_the_changed_lines_in_view(spans, top, page) -> None:
+    """One region per run of touching lines; together exactly the lines of the rows
+    that are both changed and in view (under the header line)."""
+    spans = [(start, start + length) for start, length in spans]
+    regions = row_regions(spans, (top, page), 100)
+    lines = [y for region in regions for y in range(region.y, region.bottom)]
+    wanted = {
+        row - top + 1
+        for start, stop in spans
+        for row in range(start, stop)
+        if top <= row < top + page
+    }
+    assert sorted(lines) == sorted(wanted) and len(lines) == len(set(lines))
+    assert all(region.x == 0 and region.width == 100 and region.height for region in regions)
+    assert all(a.bottom < b.y for a, b in pairwise(regions))

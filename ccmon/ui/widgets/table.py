@@ -23,7 +23,7 @@ from ccmon.ui.widgets.table_flash import Flashes
 from ccmon.ui.widgets.table_layout import Column
 from ccmon.ui.widgets.table_model import RowSource, TableModel
 from ccmon.ui.widgets.table_render import COMPONENT_CLASSES, Frame, LineCache, make_frame
-from ccmon.ui.widgets.table_scroll import set_scroll_height
+from ccmon.ui.widgets.table_scroll import row_regions, set_scroll_height
 
 __all__ = ["Column", "RowSource", "RunTable"]
 
@@ -253,22 +253,9 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _refresh_rows(self, *spans: tuple[int, int]) -> None:
         """Repaint the lines of the display rows in each span [start, stop) (clipped to
         the view), adjacent spans as one region: one refresh for the lot."""
-        content = self.scrollable_content_region
-        top, page = self.scroll_offset.y, max(0, content.height - 1)
-        regions: list[Region] = []
-        for start, stop in sorted(spans):
-            start, stop = max(start, top), min(stop, top + page)
-            if start >= stop:
-                continue
-            y = start - top + 1  # under the header line
-            last = regions[-1] if regions else None
-            if last is not None and last.bottom >= y:
-                regions[-1] = Region(
-                    0, last.y, last.width, max(last.bottom, y + stop - start) - last.y
-                )
-            else:  # the content's width: the scrollbar is not repainted with it
-                regions.append(Region(0, y, content.width, stop - start))
-        if regions:
+        content = self.scrollable_content_region  # not the scrollbar: it is not repainted
+        view = (self.scroll_offset.y, max(0, content.height - 1))
+        if regions := row_regions(spans, view, content.width):
             self.refresh(*regions)
 
     def refresh_changed(self) -> None:

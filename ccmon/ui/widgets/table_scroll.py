@@ -1,4 +1,5 @@
-"""`RunTable`'s scroll range following its row count, at the least repaint.
+"""`RunTable`'s view geometry at the least repaint: the scroll range following the row
+count, and the lines to repaint for changed rows (:func:`row_regions`).
 
 Setting ``virtual_size`` makes Textual relayout the screen, which repaints every
 widget. While the vertical scrollbar stays (the rows overflow the view before and
@@ -11,9 +12,10 @@ arithmetic of ``ScrollBarRender.render_bar``); Textual is pinned, and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from math import ceil
 
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 
@@ -48,3 +50,23 @@ def set_scroll_height(view: ScrollView, size: Size) -> None:
         bar.set_reactive(ScrollBar.window_virtual_size, size.height)  # drawn the same
     else:
         view._scroll_update(size)
+
+
+def row_regions(
+    spans: Iterable[tuple[int, int]], view: tuple[int, int], width: int
+) -> list[Region]:
+    """The widget lines of display rows in ``spans`` ([start, stop) each) that are in
+    ``view`` (first row shown, rows shown under the header line), touching or overlapping
+    spans joined: one region per run of lines, so one refresh repaints them all."""
+    top, page = view
+    regions: list[Region] = []
+    for start, stop in sorted(spans):
+        start, stop = max(start, top), min(stop, top + page)
+        if start >= stop:
+            continue
+        y, bottom = start - top + 1, stop - top + 1  # under the header line
+        if regions and regions[-1].bottom >= y:
+            last = regions.pop()
+            y, bottom = last.y, max(last.bottom, bottom)
+        regions.append(Region(0, y, width, bottom - y))
+    return regions
