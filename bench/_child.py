@@ -108,14 +108,19 @@ def ccmon(url: str, runs: int, idle_seconds: float = 0.0, settle: float = 0.0) -
             app.call_after_refresh(painted)
             return
         # settle (up to `settle` seconds): the details ccmon wants (visible rows, recent
-        # failures) are fetched and the toasts are gone; then there is nothing to do
-        # but poll
+        # failures) are fetched, the toasts are gone, and the last runs of the history
+        # have finished (nothing changed for a while: the poller says it is idle); then
+        # there is nothing to do but poll
         began = time.monotonic()
-        while len(monitor.poller.details) and time.monotonic() - began < settle:
+        poller = monitor.poller
+        while (len(poller.details) or not poller.health.slowed) and (
+            time.monotonic() - began < settle
+        ):
             await asyncio.sleep(0.25)
         await asyncio.sleep(min(5.0, settle))
         result["settle_s"] = time.monotonic() - began
-        result["details_pending"] = len(monitor.poller.details)
+        result["details_pending"] = len(poller.details)
+        result["pace"] = poller.health.slowed or f"every {poller.interval:g}s"
         result["rss_loaded_mb"] = rss_mb()
         start_cpu, start = cpu_seconds(), time.monotonic()
         requests = monitor.client.requests_sent

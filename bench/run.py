@@ -239,7 +239,8 @@ def main() -> int:
     )
     settled = idle[sizes[0]]
     lines[-1] += f"  [measured after {settled['settle_s']:.0f} s of settling"
-    lines[-1] += f", {settled['details_pending']} details still queued]"
+    lines[-1] += f", {settled['details_pending']} details still queued"
+    lines[-1] += f", polling {settled.get('pace', '?')}]"
     result["rss_10k_mb"] = idle[sizes[0]]["rss_mb"]
     result["rss_100k_mb"] = idle[sizes[1]]["rss_mb"]
     lines.append(
