@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from rich.text import Text
@@ -26,6 +26,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("dry", "Dry", 3),
 )
 _FIXED_CACHE = 4096  # rows whose time-independent cells are kept
+_SECOND = timedelta(seconds=1)
 STATUS_RANK = {
     "execution.start": 0,
     "execution.queued": 1,
@@ -52,6 +53,20 @@ def compact_age(record: RunRecord, now: datetime) -> str:
     return f"{seconds // 86400}d"
 
 
+def next_change(record: RunRecord, now: datetime) -> datetime:
+    """The first moment after ``now`` at which the row's time cells may read otherwise:
+    the next second while the run waits or runs; for a finished run (its wait and run
+    time are final) the next step of its age."""
+    created = record.created_at
+    if not record.status.terminal:
+        return now + _SECOND
+    if created is None:
+        return datetime.max.replace(tzinfo=now.tzinfo)
+    seconds = int(max(0.0, (now - created).total_seconds()))
+    step = 1 if seconds < 60 else 60 if seconds < 48 * 3600 else 86400
+    return created + timedelta(seconds=(seconds // step + 1) * step)
+
+
 def _ts(moment: datetime | None) -> float:
     return moment.timestamp() if moment is not None else 0.0
 
@@ -73,6 +88,23 @@ class RunRows:
         """Take the time once per refresh so every row of a frame agrees."""
         self._moment = self.now()
         self._times_now.clear()
+
+    @property
+    def moment(self) -> datetime:
+        """The time every row of the current frame is drawn at."""
+        return self._moment
+
+    def still_until(self, keys: Iterable[str]) -> datetime:
+        """Until when none of these rows' time cells can change (the earliest
+        :func:`next_change`; at once if a row is gone)."""
+        now, runs = self._moment, self.store.runs
+        until = datetime.max.replace(tzinfo=now.tzinfo)
+        for key in keys:
+            record = runs.get(key)
+            if record is None:
+                return now
+            until = min(until, next_change(record, now))
+        return until
 
     def _times(self, record: RunRecord) -> tuple[str, str, str]:
         known = self._times_now.get(record.session_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from ccmon.sim import Fault
@@ -212,3 +213,33 @@ async def test_hostile_names_show_literally(tmp_path: Path) -> None:
         line = "".join(seg.text for seg in table.render_line(1))
         assert "[@click=app.quit]quit[/]" in line, line
         assert h.app.is_running
+
+
+async def test_still_rows_are_not_looked_at_until_their_age_can_move(tmp_path: Path) -> None:
+    """Every run finished: once a second only the header moves; the table's rows are
+    looked at again when one's age can have changed, or when the rows in view change."""
+    h = make_harness(tmp_path, arrival_per_min=0.0)
+    h.sim.clock.advance(900)  # the history's last runs have finished
+    async with h.app.run_test(size=(120, 30)) as pilot:
+        await h.tick(0)
+        await pilot.pause()
+        screen = h.app.screen
+        assert isinstance(screen, MainScreen)
+        table = screen.query_one(RunTable)
+        assert all(h.monitor.store.runs[k].status.terminal for k in table.keys_in_view())
+        looked: list[int] = []
+        refresh_changed = table.refresh_changed
+        table.refresh_changed = lambda: (looked.append(1), refresh_changed())[1]  # type: ignore[method-assign]
+        screen.on_second()  # first look
+        until = screen._still[1]
+        assert until > screen.rows.moment and len(looked) == 1
+        while h.sim.clock.now() + timedelta(seconds=1) < until:
+            h.sim.clock.advance(1)
+            screen.on_second()
+        assert len(looked) == 1, "nothing in view could move: the rows were not looked at"
+        h.sim.clock.advance(1)
+        screen.on_second()
+        assert len(looked) == 2, "an age moved: the rows were looked at"
+        await pilot.press("end")  # other rows in view: looked at, whatever the clock
+        screen.on_second()
+        assert len(looked) == 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -58,6 +60,10 @@ class MainScreen(Screen[None]):
         # Until the user touches a key or the mouse, the cursor stays on the top row
         # (the head of the queue) instead of riding its first run down the list.
         self.pristine = True
+        # the rows in view (and the store's version) when their time cells were last
+        # looked at, and until when none of them can change
+        self._still_view: tuple[list[str], int] | None = None
+        self._still = (datetime.max.replace(tzinfo=UTC), datetime.min.replace(tzinfo=UTC))
 
     @property
     def monitor(self):
@@ -119,8 +125,16 @@ class MainScreen(Screen[None]):
             self._follow_step(changes)
 
     def on_second(self) -> None:
+        """The clock moved: repaint the rows whose time columns did, and the header's
+        age. While the same rows are in view and none can have moved (a finished run's
+        age moves by the minute), they are not even looked at."""
         self.rows.tick()
-        self.table.refresh_changed()
+        view = (self.table.keys_in_view(), self.monitor.store.version)
+        since, until = self._still
+        if view != self._still_view or not since <= self.rows.moment < until:
+            self.table.refresh_changed()
+            self._still_view = view
+            self._still = (self.rows.moment, self.rows.still_until(view[0]))
         self.refresh_header()
 
     def refresh_summary(self) -> None:
