@@ -37,7 +37,7 @@ from ccmon.api.wire import (
     InvalidRow,
     RetryPolicy,
     RunPage,
-    decode,
+    decode_array,
     describe,
     error_for,
     excerpt,
@@ -334,9 +334,7 @@ class CloudCruiseClient:
     # --- workflows -----------------------------------------------------------------
 
     async def list_workflows(self) -> list[WorkflowSummary]:
-        payload = decode(await self._send("GET", "/workflows"), "/workflows")
-        if not isinstance(payload, list):
-            raise errors.PayloadError("/workflows", "expected a JSON array", excerpt(str(payload)))
+        payload = decode_array(await self._send("GET", "/workflows"), "/workflows")
         found: list[WorkflowSummary] = []
         for item in payload:
             try:

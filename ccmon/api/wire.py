@@ -124,6 +124,14 @@ def decode(response: httpx.Response, path: str) -> Any:
         ) from None
 
 
+def decode_array(response: httpx.Response, path: str) -> list[Any]:
+    """The response's JSON, which must be an array."""
+    payload = decode(response, path)
+    if not isinstance(payload, list):
+        raise errors.PayloadError(path, "expected a JSON array", excerpt(str(payload)))
+    return payload
+
+
 def model_from(model: type[M], response: httpx.Response, path: str) -> M:
     """One model straight from the response's JSON text. Anything it does not read
     (malformed JSON, a missing field) is read again the slow way for the error to say."""
@@ -146,10 +154,7 @@ def page_from(response: httpx.Response, path: str = "/runs") -> RunPage:
     except ValidationError:
         rows = None
     if rows is None:
-        payload = decode(response, path)
-        if not isinstance(payload, list):
-            raise errors.PayloadError(path, "expected a JSON array", excerpt(str(payload)))
-        return parse_page(payload)
+        return parse_page(decode_array(response, path))
     dated = [row.created_at for row in rows if row.created_at is not None]
     return RunPage(rows=rows, raw_count=len(rows), oldest_created_at=min(dated, default=None))
 

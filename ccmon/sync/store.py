@@ -317,10 +317,11 @@ class RunStore:
             self.version += 1
         return changes
 
-    def remove(self, session_ids: Iterable[str]) -> ChangeSet:
+    def remove(self, session_ids: Iterable[str], *, dated: bool = True) -> ChangeSet:
+        """Forget runs (``dated=False``: their created_at entries are already gone)."""
         changes = ChangeSet()
         for sid in session_ids:
-            if self._drop(sid):
+            if self._drop(sid, dated=dated):
                 changes.remove(sid)
         if changes:
             self.version += 1
@@ -329,18 +330,11 @@ class RunStore:
     def prune(self, window_start: datetime) -> ChangeSet:
         """Drop runs created before the window: the front of the created_at order, cut
         off at once."""
-        listed, changes = self._sorted_created(), ChangeSet()
+        listed = self._sorted_created()
         cut = bisect_left(listed, (window_start,))
-        if not cut:
-            return changes
         old = listed[:cut]
         del listed[:cut]
-        for _, sid in old:
-            if self._drop(sid, dated=False):
-                changes.remove(sid)
-        if changes:
-            self.version += 1
-        return changes
+        return self.remove((sid for _, sid in old), dated=False)
 
     def set_workflows(self, workflows: Iterable[WorkflowSummary]) -> ChangeSet:
         """New workflow names; rows whose name changed get a new version."""

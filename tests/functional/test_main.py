@@ -231,7 +231,7 @@ async def test_still_rows_are_not_looked_at_until_their_age_can_move(tmp_path: P
         refresh_changed = table.refresh_changed
         table.refresh_changed = lambda: (looked.append(1), refresh_changed())[1]  # type: ignore[method-assign]
         screen.on_second()  # first look
-        until = screen._still[1]
+        until = screen._still[2]  # (rows in view, looked at, still until)
         assert until > screen.rows.moment and len(looked) == 1
         while h.sim.clock.now() + timedelta(seconds=1) < until:
             h.sim.clock.advance(1)

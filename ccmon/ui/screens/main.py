@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from textual import on
 from textual.app import ComposeResult
@@ -60,10 +60,9 @@ class MainScreen(Screen[None]):
         # Until the user touches a key or the mouse, the cursor stays on the top row
         # (the head of the queue) instead of riding its first run down the list.
         self.pristine = True
-        # the rows in view (and the store's version) when their time cells were last
-        # looked at, and until when none of them can change
-        self._still_view: tuple[list[str], int] | None = None
-        self._still = (datetime.max.replace(tzinfo=UTC), datetime.min.replace(tzinfo=UTC))
+        # the rows in view and the store's version when their time cells were last
+        # looked at, that moment, and until when none of them can change
+        self._still: tuple[tuple[list[str], int], datetime, datetime] | None = None
 
     @property
     def monitor(self):
@@ -129,12 +128,11 @@ class MainScreen(Screen[None]):
         age. While the same rows are in view and none can have moved (a finished run's
         age moves by the minute), they are not even looked at."""
         self.rows.tick()
-        view = (self.table.keys_in_view(), self.monitor.store.version)
-        since, until = self._still
-        if view != self._still_view or not since <= self.rows.moment < until:
+        view, now = (self.table.keys_in_view(), self.monitor.store.version), self.rows.moment
+        still = self._still
+        if still is None or view != still[0] or not still[1] <= now < still[2]:
             self.table.refresh_changed()
-            self._still_view = view
-            self._still = (self.rows.moment, self.rows.still_until(view[0]))
+            self._still = (view, now, self.rows.still_until(view[0]))
         self.refresh_header()
 
     def refresh_summary(self) -> None:

@@ -261,24 +261,19 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
     def refresh_changed(self) -> None:
         """Repaint only the visible lines whose row changed since they were painted
         (time columns tick; rows that did not change cost nothing)."""
-        top, page = self._view()
         painted = self._painted
-        self._refresh_rows(
-            *(
-                (display, display + 1)
-                for display, key in enumerate(self._index.keys(top, top + page), top)
-                if painted.get(display - top + 1) != (key, self._version(key))
-            )
-        )
+        self._refresh_visible(lambda line, key: painted.get(line) != (key, self._version(key)))
 
     def _refresh_keys(self, keys: set[str]) -> None:
+        self._refresh_visible(lambda _line, key: key in keys)
+
+    def _refresh_visible(self, wanted: Callable[[int, str], bool]) -> None:
+        """Repaint the visible rows for which ``wanted(line, key)`` holds (``line``: the
+        widget line, 1 under the header)."""
         top, page = self._view()
+        keys = self._index.keys(top, top + page)
         self._refresh_rows(
-            *(
-                (display, display + 1)
-                for display, key in enumerate(self._index.keys(top, top + page), top)
-                if key in keys
-            )
+            *((top + y - 1, top + y) for y, key in enumerate(keys, 1) if wanted(y, key))
         )
 
     def _refresh_key(self, key: str | None) -> None:
