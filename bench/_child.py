@@ -1,6 +1,7 @@
 """Child processes of bench/run.py, each measuring one thing in a fresh interpreter.
 
     python bench/_child.py bare                       # a bare Textual app: start, paint, exit
+    python bench/_child.py bare-libs                  # the same, httpx and pydantic imported first
     python bench/_child.py ccmon URL RUNS             # ccmon: start, load RUNS runs, paint, exit
     python bench/_child.py idle URL RUNS SECONDS SETTLE  # ccmon left alone: CPU share, RSS
     python bench/_child.py bare-idle SECONDS          # a bare Textual app left alone
@@ -31,6 +32,17 @@ def rss_mb() -> float:
 def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def import_libraries() -> None:
+    """What any app of the design card (Textual, httpx, pydantic) imports before its
+    first frame, and nothing of ccmon: httpx as ccmon imports it (without its
+    command-line tool, see ``ccmon/api/_httpx.py``), and pydantic's models."""
+    sys.modules["httpx._main"] = None  # type: ignore[assignment]
+    import httpx  # noqa: F401
+    from pydantic import BaseModel, TypeAdapter  # noqa: F401
+
+    del sys.modules["httpx._main"]
 
 
 def bare(idle_seconds: float = 0.0) -> dict[str, Any]:
@@ -83,7 +95,8 @@ def ccmon(url: str, runs: int, idle_seconds: float = 0.0, settle: float = 0.0) -
     from ccmon.ui.widgets.table import RunTable
 
     settings = Settings(base_url=url, api_key=ApiKey(os.environ["CCMON_BENCH_KEY"]))
-    journal = Journal(os.path.join(tempfile.mkdtemp(prefix="ccmon-bench-"), "j.sqlite3"))
+    scratch = tempfile.TemporaryDirectory(prefix="ccmon-bench-")  # gone when this returns
+    journal = Journal(os.path.join(scratch.name, "j.sqlite3"))
     monitor = Monitor.build(settings, make_http(url, 30, tls), journal)
     monitor.poller.config.page_size = 10_000
     result: dict[str, Any] = {}
@@ -140,6 +153,9 @@ def ccmon(url: str, runs: int, idle_seconds: float = 0.0, settle: float = 0.0) -
 def main(argv: list[str]) -> None:
     mode = argv[0]
     if mode == "bare":
+        out = bare()
+    elif mode == "bare-libs":
+        import_libraries()
         out = bare()
     elif mode == "bare-idle":
         out = bare(float(argv[1]))

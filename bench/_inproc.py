@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,7 @@ from ccmon.ui.rows import COLUMNS, RunRows
 from ccmon.ui.widgets.table import RunTable
 
 SIZE = (160, 50)
+_SCRATCH = tempfile.TemporaryDirectory(prefix="ccmon-bench-")  # journals; removed at exit
 T0 = datetime(2026, 3, 4, 14, 0, tzinfo=UTC)
 
 
@@ -77,7 +79,7 @@ class TimedApp:
             self.cpu += time.process_time() - start
 
 
-def make(runs: int, rate: float, workers: int, tmp: str) -> tuple[Any, TimedApp, Monitor]:
+def make(runs: int, rate: float, workers: int) -> tuple[Any, TimedApp, Monitor]:
     sim = build_simulator(
         SimConfig(seed=1, history=runs, arrival_per_min=rate, workers=workers),
         clock=ManualClock(T0),
@@ -88,7 +90,7 @@ def make(runs: int, rate: float, workers: int, tmp: str) -> tuple[Any, TimedApp,
     monitor = Monitor.build(
         settings,
         sim.client(),
-        Journal(f"{tmp}/j.sqlite3"),
+        Journal(tempfile.mkdtemp(dir=_SCRATCH.name) + "/j.sqlite3"),
         retry=RetryPolicy(attempts=1),
         now=sim.clock.now,
     )
@@ -116,9 +118,7 @@ async def idle_pause(pilot: Pilot[None]) -> float:
 
 async def first_load(runs: int) -> dict[str, float]:
     """From the JSON of ``runs`` runs arriving to the sorted table on screen."""
-    import tempfile
-
-    sim, _, monitor = make(runs, 0.0, 8, tempfile.mkdtemp())
+    sim, _, monitor = make(runs, 0.0, 8)
     async with sim.client() as http:
         start = (sim.clock.now() - timedelta(hours=25)).isoformat().replace("+00:00", "Z")
         body = (await http.get("/runs", params={"limit": 10_000, "start_time": start})).content
@@ -157,10 +157,8 @@ async def steady_ticks(
 ) -> dict[str, float]:
     """Steady ticks; by default about 1% of the runs change per tick (``rate`` runs
     arriving per minute instead, for a workspace of ordinary activity)."""
-    import tempfile
-
     per_min = runs * 0.075 if rate is None else rate
-    sim, timed, monitor = make(runs, per_min, max(8, int(per_min / 1.2)), tempfile.mkdtemp())
+    sim, timed, monitor = make(runs, per_min, max(8, int(per_min / 1.2)))
     client, poller = monitor.client, monitor.poller
     await poller.tick()
     full_bytes = client.bytes_received

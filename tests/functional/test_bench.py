@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,16 +25,21 @@ KEYS = {
 }
 
 
-def test_bench_quick_reports_every_figure() -> None:
+def test_bench_quick_reports_every_figure(tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--json"],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
+        env={**os.environ, "TMPDIR": str(scratch)},
     )
     assert done.returncode == 0, done.stderr[-2000:]
     figures = json.loads(done.stdout)
     assert set(figures) >= KEYS
     assert set(figures["requests_per_tick"]) == {"1000", "10000", "100000"}
     assert all(isinstance(figures[k], float | int) for k in KEYS - {"requests_per_tick"})
+    assert isinstance(figures["startup_floor_ratio"], float)  # the design card's own floor
+    assert not list(scratch.glob("ccmon-bench-*")), "the benchmark left its journals behind"
