@@ -1,7 +1,7 @@
 """Child processes of bench/run.py, each measuring one thing in a fresh interpreter.
 
     python bench/_child.py bare                       # a bare Textual app: start, paint, exit
-    python bench/_child.py bare-libs                  # the same, httpx and pydantic imported first
+    python bench/_child.py bare-libs                  # the same, loading httpx and pydantic first
     python bench/_child.py ccmon URL RUNS             # ccmon: start, load RUNS runs, paint, exit
     python bench/_child.py idle URL RUNS SECONDS SETTLE  # ccmon left alone: CPU share, RSS
     python bench/_child.py bare-idle SECONDS          # a bare Textual app left alone
@@ -35,14 +35,26 @@ def cpu_seconds() -> float:
 
 
 def import_libraries() -> None:
-    """What any app of the design card (Textual, httpx, pydantic) imports before its
-    first frame, and nothing of ccmon: httpx as ccmon imports it (without its
-    command-line tool, see ``ccmon/api/_httpx.py``), and pydantic's models."""
+    """What any app of the design card (Textual, httpx, pydantic) loads before it can
+    show API data, and nothing of ccmon: httpx as ccmon imports it (without its
+    command-line tool, see ``ccmon/api/_httpx.py``), an ``AsyncClient`` (httpcore; for
+    ``http://``, so no CA bundle, as ccmon's) and what its first request imports
+    (anyio's asyncio backend), and one validated pydantic model (its validator:
+    pydantic's plugin lookup)."""
+    import ssl
+
     sys.modules["httpx._main"] = None  # type: ignore[assignment]
-    import httpx  # noqa: F401
-    from pydantic import BaseModel, TypeAdapter  # noqa: F401
+    import httpx
 
     del sys.modules["httpx._main"]
+    import anyio._backends._asyncio  # noqa: F401
+    from pydantic import BaseModel
+
+    class Row(BaseModel):
+        session_id: str
+
+    httpx.AsyncClient(verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+    Row.model_validate_json('{"session_id": "a"}')
 
 
 def bare(idle_seconds: float = 0.0) -> dict[str, Any]:
