@@ -173,11 +173,16 @@ class Health:
     def age(self, now: datetime) -> timedelta | None:
         return None if self.last_success is None else now - self.last_success
 
-    def stale(self, now: datetime) -> bool:
-        """Three missed intervals make the data stale."""
-        age = self.age(now)
+    def stale_at(self) -> datetime | None:
+        """When the data turns stale: three missed intervals (None: no data yet)."""
+        if self.last_success is None:
+            return None
         pace = max(self.interval, self.effective_interval or 0.0)
-        return age is None or age.total_seconds() > 3 * pace + 1
+        return self.last_success + timedelta(seconds=3 * pace + 1)
+
+    def stale(self, now: datetime) -> bool:
+        stale_at = self.stale_at()
+        return stale_at is None or now > stale_at
 
     def rate_limit_wait(self, now: datetime) -> float:
         if self.rate_limited_until is None:

@@ -106,6 +106,13 @@ class RunRows:
             until = min(until, next_change(record, now))
         return until
 
+    def ticking(self, keys: Iterable[str]) -> bool:
+        """Does a row among these count by the second (its run waits or runs)?"""
+        runs = self.store.runs
+        return any(
+            (record := runs.get(key)) is not None and not record.status.terminal for key in keys
+        )
+
     def _times(self, record: RunRecord) -> tuple[str, str, str]:
         known = self._times_now.get(record.session_id)
         if known is not None and known[0] is record and known[1] == record.version:

@@ -8,7 +8,7 @@ so ``[bold]`` and ANSI codes in an error message show literally and harmlessly.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from rich.text import Text
@@ -121,6 +121,11 @@ def relative(moment: datetime | None, now: datetime) -> str:
 
 def stamp(moment: datetime | None) -> str:
     return "—" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def clock(moment: datetime) -> str:
+    """``14:03:07Z``: the time of day in UTC, as the detail pane's stamps."""
+    return f"{moment.astimezone(UTC):%H:%M:%S}Z"
 
 
 # --- links ----------------------------------------------------------------------------

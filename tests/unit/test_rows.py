@@ -51,3 +51,18 @@ def test_time_cells_hold_until_next_change(status, ago, started, micros, where) 
     inside = now + (until - now - timedelta(microseconds=1)) * where
     assert times(store, "s", inside) == times(store, "s", now)
     assert times(store, "s", until)[0] != times(store, "s", now)[0]
+
+
+def test_rows_tick_by_the_second_only_while_a_run_waits_or_runs() -> None:
+    store = RunStore()
+    store.apply_rows(
+        [
+            RunSummary(session_id="over", status="execution.success", created_at=T),
+            RunSummary(session_id="failed", status="execution.failed", created_at=T),
+            RunSummary(session_id="waits", status="execution.queued", created_at=T),
+        ]
+    )
+    rows = RunRows(store, lambda: T + timedelta(minutes=5))
+    assert not rows.ticking(["over", "failed"])
+    assert rows.ticking(["over", "waits"])
+    assert not rows.ticking(["gone"])

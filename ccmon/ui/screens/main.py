@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,10 +13,11 @@ from textual.widgets import Input
 from ccmon.query import Query
 from ccmon.sync import metrics as sync_metrics
 from ccmon.sync.records import BOOKKEEPING
+from ccmon.ui.clock import ScreenClock
 from ccmon.ui.messages import Update
 from ccmon.ui.rows import COLUMNS, RunRows
 from ccmon.ui.widgets.keybar import KeyBar
-from ccmon.ui.widgets.status_line import StatusLine
+from ccmon.ui.widgets.status_line import StatusLine, header_changes_at
 from ccmon.ui.widgets.summary import Summary
 from ccmon.ui.widgets.table import RunTable
 
@@ -30,6 +31,11 @@ STATUS_KEYS = {
     "7": "stopped",
 }
 SORTABLE: tuple[str | None, ...] = (None, *(c.key for c in COLUMNS))
+SECOND = timedelta(seconds=1)
+# ages in view are redrawn together at most this often (each run's steps at its own
+# second; a poll redraws them meanwhile), so finished runs in view do not wake the
+# screen every second or two
+AGES_EVERY = timedelta(seconds=10)
 
 
 class MainScreen(Screen[None]):
@@ -61,8 +67,9 @@ class MainScreen(Screen[None]):
         # (the head of the queue) instead of riding its first run down the list.
         self.pristine = True
         # the rows in view and the store's version when their time cells were last
-        # looked at, that moment, and until when none of them can change
-        self._still: tuple[tuple[list[str], int], datetime, datetime] | None = None
+        # looked at, that moment, until when none of them can change, and whether one
+        # counts by the second
+        self._still: tuple[tuple[list[str], int], datetime, datetime, bool] | None = None
 
     @property
     def monitor(self):
@@ -80,11 +87,13 @@ class MainScreen(Screen[None]):
         self.table = self.query_one(RunTable)
         self.table.set_rows(self.monitor.store.runs)
         self.table.focus()
+        self.table.on_paint = self._table_painted
         self.app.updates.subscribe(self, self.apply_update)  # type: ignore[attr-defined]
-        self.set_interval(1.0, self.on_second)
+        self.clock = ScreenClock(self, self.on_second)
         if self.monitor.store.loaded:  # the first poll ended before this screen existed
             self.refresh_summary()
         self.refresh_header()
+        self._plan_clock()
 
     def reset_monitor(self) -> None:
         """The app switched to another monitor: show its store, drop view state."""
@@ -95,6 +104,8 @@ class MainScreen(Screen[None]):
         self.table.set_rows(monitor.store.runs)
         self.refresh_summary()
         self.refresh_header()
+        self._still = None
+        self._plan_clock()
 
     def on_key(self) -> None:
         self.pristine = False
@@ -116,24 +127,56 @@ class MainScreen(Screen[None]):
             self.table.apply(changes.added, changes.changed, changes.removed, quiet=quiet)
             if self.pristine and self.table.row_count:
                 self.table.cursor_row = 0
-        self.table.refresh_changed()  # rows whose time columns moved with the clock
+        self._redraw_rows(force=True)  # and rows whose time columns moved with the clock
         self.refresh_summary()
         self.refresh_header()
         self.monitor.poller.want_details(self.table.keys_in_view())
         if self.following:
             self._follow_step(changes)
+        self._plan_clock()
+
+    # --- the clock -------------------------------------------------------------------
 
     def on_second(self) -> None:
-        """The clock moved: repaint the rows whose time columns did, and the header's
-        age. While the same rows are in view and none can have moved (a finished run's
-        age moves by the minute), they are not even looked at."""
+        """The clock woke us (see :meth:`_plan_clock`): repaint the rows in view whose
+        time columns moved, and the header."""
         self.rows.tick()
+        self._redraw_rows()
+        self.refresh_header()
+        self._plan_clock()
+
+    def _redraw_rows(self, force: bool = False) -> None:
+        """Repaint the rows in view that changed. While the same rows are in view and
+        none can have moved (a finished run's age moves by the minute), they are not
+        even looked at."""
         view, now = (self.table.keys_in_view(), self.monitor.store.version), self.rows.moment
         still = self._still
-        if still is None or view != still[0] or not still[1] <= now < still[2]:
+        if force or still is None or view != still[0] or not still[1] <= now < still[2]:
             self.table.refresh_changed()
-            self._still = (view, now, self.rows.still_until(view[0]))
-        self.refresh_header()
+            keys = view[0]
+            self._still = (view, now, self.rows.still_until(keys), self.rows.ticking(keys))
+
+    def _plan_clock(self) -> None:
+        """Wake next when something on screen can read otherwise: in a second while a
+        run in view waits or runs or the header counts; else at the next step of the
+        ages in view (together, at most every ``AGES_EVERY``) or when the data turns
+        stale."""
+        now, still = self.monitor.now(), self._still
+        wake = header_changes_at(self.monitor.poller.health, now)
+        rows = now + SECOND if still is None else still[2]
+        if still is not None and not still[3]:  # ages only
+            rows = max(rows, now + AGES_EVERY)
+        self.clock.wake_at(rows if wake is None else min(wake, rows), now)
+
+    def _table_painted(self) -> None:
+        """The table drew rows: if they are others than the clock was set for (a
+        scroll, a filter, a sort), look at them and set it again."""
+        if self.clock.delay is not None and self.clock.delay > 1:
+            self.call_later(self._view_moved)
+
+    def _view_moved(self) -> None:
+        self._redraw_rows()
+        self._plan_clock()
 
     def refresh_summary(self) -> None:
         now = self.monitor.now()

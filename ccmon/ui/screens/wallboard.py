@@ -11,8 +11,9 @@ from textual.widgets import Digits, Sparkline, Static
 from ccmon.sync import metrics as sync_metrics
 from ccmon.sync.metrics import PRIORITY_ORDER, Metrics
 from ccmon.ui import text as fmt
+from ccmon.ui.clock import ScreenClock
 from ccmon.ui.messages import Update
-from ccmon.ui.widgets.status_line import StatusLine
+from ccmon.ui.widgets.status_line import StatusLine, header_changes_at
 from ccmon.ui.widgets.summary import STATUS_ORDER
 
 
@@ -69,7 +70,7 @@ class WallboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.app.updates.subscribe(self, self.apply_update)  # type: ignore[attr-defined]
-        self.set_interval(1.0, self.refresh_header)
+        self.clock = ScreenClock(self, self.refresh_header)
         self.refresh_all()
 
     def action_leave(self) -> None:
@@ -80,10 +81,13 @@ class WallboardScreen(Screen[None]):
         self.refresh_all()
 
     def refresh_header(self) -> None:
-        m = self.monitor
+        """The header; woken again only when it can read otherwise (it counts while the
+        data is stale)."""
+        m, now = self.monitor, self.monitor.now()
         self.query_one(StatusLine).show(
-            m.poller.health, m.now(), label=m.label, host=m.settings.host, extra="wallboard"
+            m.poller.health, now, label=m.label, host=m.settings.host, extra="wallboard"
         )
+        self.clock.wake_at(header_changes_at(m.poller.health, now), now)
 
     def refresh_all(self) -> None:
         now = self.monitor.now()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -12,6 +12,7 @@ from ccmon.sync.health_text import unreadable_note
 from ccmon.sync.records import Health
 from ccmon.ui import text as fmt
 
+SECOND = timedelta(seconds=1)
 STATE_LABEL = {
     "connecting": ("◌ connecting", "yellow"),
     "ok": ("● live", "green"),
@@ -33,8 +34,8 @@ def health_line(
         freshness = Text("no data yet", style="bold yellow" if stale else "dim")
     elif stale:
         freshness = Text(f" STALE {fmt.duration(age)} ", style="bold reverse red")
-    else:
-        freshness = Text(f"updated {fmt.duration(age)} ago", style="dim")
+    else:  # a time, not an age: the line holds still between polls (and costs nothing)
+        freshness = Text(f"updated {fmt.clock(health.last_success or now)}", style="dim")
     wait = health.rate_limit_wait(now)
     failing = bool(health.last_error and health.state != "ok")
     # (importance: lower is kept longer, text)
@@ -72,6 +73,16 @@ def health_line(
     if width:
         line.truncate(width, overflow="ellipsis")
     return line, stale
+
+
+def header_changes_at(health: Health, now: datetime) -> datetime | None:
+    """When :func:`health_line` next reads otherwise with the clock alone (a poll's news
+    aside): in a second while it counts (stale data, a rate-limit wait), else the moment
+    the data turns stale; None: never."""
+    stale_at = health.stale_at()
+    if health.rate_limit_wait(now) > 0 or (stale_at is not None and now > stale_at):
+        return now + SECOND
+    return None if stale_at is None else stale_at + SECOND / 1000
 
 
 def same_text(a: Text | None, b: Text) -> bool:

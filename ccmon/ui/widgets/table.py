@@ -114,6 +114,8 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._frame: Frame | None = None
         self._painted: dict[int, tuple[str, int]] = {}
         """What each line (y) last showed: row key and row version."""
+        self.on_paint: Callable[[], None] | None = None
+        """Called after each repaint (its owner may want to know which rows show)."""
 
     # -- read-only state ---------------------------------------------------------------
 
@@ -362,7 +364,10 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._frame = self._make_frame()  # styles are looked up once per paint
-        return super().render_lines(crop)
+        lines = super().render_lines(crop)
+        if self.on_paint is not None:
+            self.on_paint()
+        return lines
 
     def render_line(self, y: int) -> Strip:
         frame = self._frame or self._make_frame()
