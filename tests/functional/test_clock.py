@@ -5,16 +5,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.pilot import Pilot
+from textual.screen import Screen
+
 from ccmon.ui import text as fmt
 from ccmon.ui.screens.main import MainScreen
 from ccmon.ui.screens.wallboard import WallboardScreen
 from ccmon.ui.widgets.status_line import StatusLine
 from ccmon.ui.widgets.table import RunTable
-from tests.functional.harness import make_harness
+from tests.functional.harness import Harness, make_harness
 
 
 def header(screen: MainScreen | WallboardScreen) -> str:
     return str(screen.query_one(StatusLine).content)
+
+
+async def after_first_poll(h: Harness, pilot: Pilot[None]) -> Screen[None]:
+    await h.tick(0)
+    await pilot.pause()
+    return h.app.screen
 
 
 async def test_a_still_screen_sleeps_until_an_age_steps_or_the_data_turns_stale(
@@ -23,9 +32,7 @@ async def test_a_still_screen_sleeps_until_an_age_steps_or_the_data_turns_stale(
     h = make_harness(tmp_path, arrival_per_min=0.0)
     h.sim.clock.advance(900)  # the history's last runs have finished
     async with h.app.run_test(size=(120, 30)) as pilot:
-        await h.tick(0)
-        await pilot.pause()
-        screen = h.app.screen
+        screen = await after_first_poll(h, pilot)
         assert isinstance(screen, MainScreen)
         health = h.monitor.poller.health
         assert health.last_success is not None and not health.stale(h.sim.clock.now())
@@ -57,9 +64,7 @@ async def test_a_still_screen_sleeps_until_an_age_steps_or_the_data_turns_stale(
 async def test_runs_in_view_that_wait_or_run_wake_it_every_second(tmp_path: Path) -> None:
     h = make_harness(tmp_path)  # runs arrive and run
     async with h.app.run_test(size=(120, 30)) as pilot:
-        await h.tick(0)
-        await pilot.pause()
-        screen = h.app.screen
+        screen = await after_first_poll(h, pilot)
         assert isinstance(screen, MainScreen)
         table = screen.query_one(RunTable)
         store = h.monitor.store
@@ -86,9 +91,7 @@ async def test_runs_in_view_that_wait_or_run_wake_it_every_second(tmp_path: Path
 async def test_the_wallboard_header_wakes_only_to_turn_stale(tmp_path: Path) -> None:
     h = make_harness(tmp_path, wallboard=True)
     async with h.app.run_test(size=(160, 50)) as pilot:
-        await h.tick(0)
-        await pilot.pause()
-        screen = h.app.screen
+        screen = await after_first_poll(h, pilot)
         assert isinstance(screen, WallboardScreen)
         health = h.monitor.poller.health
         stale_at = health.stale_at()
