@@ -150,13 +150,10 @@ def page_from(response: httpx.Response, path: str = "/runs") -> RunPage:
     """A page of runs straight from the response's JSON text, all rows at once. A page
     with any row that does not fit is read again row by row: the rest of it is kept."""
     try:
-        rows: list[RunSummary] | None = _page_adapter().validate_json(response.content)
+        rows = _page_adapter().validate_json(response.content)
     except ValidationError:
-        rows = None
-    if rows is None:
         return parse_page(decode_array(response, path))
-    dated = [row.created_at for row in rows if row.created_at is not None]
-    return RunPage(rows=rows, raw_count=len(rows), oldest_created_at=min(dated, default=None))
+    return _page(rows, [], len(rows))
 
 
 def validate(model: type[M], payload: Any, path: str) -> M:
@@ -167,20 +164,20 @@ def validate(model: type[M], payload: Any, path: str) -> M:
 
 
 def parse_page(payload: list[Any]) -> RunPage:
-    page = RunPage(rows=[], raw_count=len(payload))
+    rows: list[RunSummary] = []
+    invalid: list[InvalidRow] = []
     for item in payload:
         try:
-            row = RunSummary.model_validate(item)
+            rows.append(RunSummary.model_validate(item))
         except ValidationError as exc:
             sid = item.get("session_id") if isinstance(item, dict) else None
-            page.invalid.append(InvalidRow(sid if isinstance(sid, str) else None, describe(exc)))
-            continue
-        page.rows.append(row)
-        if row.created_at is not None and (
-            page.oldest_created_at is None or row.created_at < page.oldest_created_at
-        ):
-            page.oldest_created_at = row.created_at
-    return page
+            invalid.append(InvalidRow(sid if isinstance(sid, str) else None, describe(exc)))
+    return _page(rows, invalid, len(payload))
+
+
+def _page(rows: list[RunSummary], invalid: list[InvalidRow], raw_count: int) -> RunPage:
+    dated = [row.created_at for row in rows if row.created_at is not None]
+    return RunPage(rows, invalid, raw_count, min(dated, default=None))
 
 
 def _int(value: str | None) -> int | None:

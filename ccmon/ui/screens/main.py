@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from textual import on
 from textual.app import ComposeResult
@@ -38,6 +39,17 @@ SECOND = timedelta(seconds=1)
 AGES_EVERY = timedelta(seconds=10)
 
 
+class Still(NamedTuple):
+    """The rows in view (and the store's version) when their time cells were last
+    looked at, that moment, until when none of them can change, and whether one counts
+    by the second."""
+
+    view: tuple[list[str], int]
+    at: datetime
+    until: datetime
+    ticking: bool
+
+
 class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "filter", "Filter", key_display="/"),
@@ -66,10 +78,7 @@ class MainScreen(Screen[None]):
         # Until the user touches a key or the mouse, the cursor stays on the top row
         # (the head of the queue) instead of riding its first run down the list.
         self.pristine = True
-        # the rows in view and the store's version when their time cells were last
-        # looked at, that moment, until when none of them can change, and whether one
-        # counts by the second
-        self._still: tuple[tuple[list[str], int], datetime, datetime, bool] | None = None
+        self._still: Still | None = None
 
     @property
     def monitor(self):
@@ -151,10 +160,10 @@ class MainScreen(Screen[None]):
         even looked at."""
         view, now = (self.table.keys_in_view(), self.monitor.store.version), self.rows.moment
         still = self._still
-        if force or still is None or view != still[0] or not still[1] <= now < still[2]:
+        if force or still is None or view != still.view or not still.at <= now < still.until:
             self.table.refresh_changed()
             keys = view[0]
-            self._still = (view, now, self.rows.still_until(keys), self.rows.ticking(keys))
+            self._still = Still(view, now, self.rows.still_until(keys), self.rows.ticking(keys))
 
     def _plan_clock(self) -> None:
         """Wake next when something on screen can read otherwise: in a second while a
@@ -162,10 +171,13 @@ class MainScreen(Screen[None]):
         ages in view (together, at most every ``AGES_EVERY``) or when the data turns
         stale."""
         now, still = self.monitor.now(), self._still
+        if still is None:  # not looked at yet
+            rows = now + SECOND
+        elif still.ticking:
+            rows = still.until
+        else:  # ages only
+            rows = max(still.until, now + AGES_EVERY)
         wake = header_changes_at(self.monitor.poller.health, now)
-        rows = now + SECOND if still is None else still[2]
-        if still is not None and not still[3]:  # ages only
-            rows = max(rows, now + AGES_EVERY)
         self.clock.wake_at(rows if wake is None else min(wake, rows), now)
 
     def _table_painted(self) -> None:

@@ -34,7 +34,7 @@ def health_line(
         freshness = Text("no data yet", style="bold yellow" if stale else "dim")
     elif stale:
         freshness = Text(f" STALE {fmt.duration(age)} ", style="bold reverse red")
-    else:  # a time, not an age: the line holds still between polls (and costs nothing)
+    else:  # a time, not an age: the line holds still between polls
         freshness = Text(f"updated {fmt.clock(health.last_success or now)}", style="dim")
     wait = health.rate_limit_wait(now)
     failing = bool(health.last_error and health.state != "ok")

@@ -255,9 +255,8 @@ class RunTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _refresh_rows(self, *spans: tuple[int, int]) -> None:
         """Repaint the lines of the display rows in each span [start, stop) (clipped to
         the view), adjacent spans as one region: one refresh for the lot."""
-        content = self.scrollable_content_region  # not the scrollbar: it is not repainted
-        view = (self.scroll_offset.y, max(0, content.height - 1))
-        if regions := row_regions(spans, view, content.width):
+        width = self.scrollable_content_region.width  # not the scrollbar: not repainted
+        if regions := row_regions(spans, self._view(), width):
             self.refresh(*regions)
 
     def refresh_changed(self) -> None:
